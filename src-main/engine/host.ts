@@ -1,0 +1,16 @@
+import type { EventEnvelope } from '../../src-shared/contract/events';
+import type { Result } from '../../src-shared/contract/result';
+import type { HealthReport } from '../../src-shared/contract/schemas';
+
+/**
+ * What a host (Electron main process or serve mode) needs from the engine. Requests arrive
+ * untrusted (`unknown`); the engine parses them with the contract before anything acts.
+ */
+export interface EngineHost {
+  invoke(name: string, request: unknown): Promise<Result<unknown>>;
+  /** Pushed events, already coalesced for the UI (high-rate topics at most once per frame per key). */
+  subscribeEvents(listener: (envelope: EventEnvelope) => void): () => void;
+  health(level: 'live' | 'ready' | 'deep'): Promise<HealthReport>;
+  /** Prometheus text exposition of the engine's registry. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+}

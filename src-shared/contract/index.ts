@@ -1,0 +1,5 @@
+export * from './result';
+export * from './parse';
+export * from './schemas';
+export * from './events';
+export * from './commands';
