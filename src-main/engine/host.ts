@@ -14,3 +14,19 @@ export interface EngineHost {
   /** Prometheus text exposition of the engine's registry. */
   metrics(): Promise<{ contentType: string; body: string }>;
 }
+
+export interface KernelOptions {
+  /** Where the database, settings file and logs live. */
+  dataDir: string;
+  /** The repo's migrations/ folder (bundled builds pass the copied location). */
+  migrationsDir: string;
+  /** The repo's resources/ folder (example strategies, instruments, demo dataset). */
+  resourcesDir: string;
+}
+
+export interface EngineKernel {
+  readonly host: EngineHost;
+  start(): Promise<void>;
+  /** Releases every timer, socket and subscription. */
+  stop(): Promise<void>;
+}

@@ -55,6 +55,10 @@ export const commands = {
     request: z.object({ sessionId: Id.optional(), limit: z.number().int().min(1).max(10_000).default(1_000) }).strict(),
     response: z.array(OrderDto),
   },
+  'strategies.examples': {
+    request: Empty,
+    response: z.array(z.object({ file: z.string(), name: z.string(), definition: z.unknown() })),
+  },
   'alerts.list': { request: z.object({ limit: z.number().int().min(1).max(1_000).default(200) }).strict(), response: z.array(RiskAlertDto) },
 } as const;
 
