@@ -5,10 +5,13 @@
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'stream', 'zlib', 'url', 'events', 'util', 'timers', 'perf_hooks', 'readline'];
+// bare built-in names go in `paths` (exact module names): as patterns they would also match
+// relative files such as './events'
+const nodeBuiltinNames = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'stream', 'zlib', 'url', 'events', 'util', 'timers', 'perf_hooks', 'readline'];
+const nodeBuiltins = ['node:*'];
 
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const restrict = (patterns, message, names = []) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }], paths: names.map((name) => ({ name, message })) }],
 });
 
 export default tseslint.config(
@@ -34,7 +37,7 @@ export default tseslint.config(
   {
     files: ['src-shared/**/*.ts'],
     rules: restrict([...nodeBuiltins, 'electron', 'electron/*', 'better-sqlite3', 'ws', 'react', 'react-dom', '**/src-main/**', '**/src-renderer/**', '../../src-main/*', '../../src-renderer/*'],
-      'src-shared runs anywhere: it may not import Node built-ins, Electron, native modules, React, src-main or src-renderer.'),
+      'src-shared runs anywhere: it may not import Node built-ins, Electron, native modules, React, src-main or src-renderer.', nodeBuiltinNames),
   },
   {
     files: ['src-main/engine/**/*.ts', 'src-main/serve/**/*.ts', 'src-main/cli/**/*.ts'],
@@ -45,7 +48,7 @@ export default tseslint.config(
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrict([...nodeBuiltins, 'electron', 'electron/*', '**/src-main/**', 'better-sqlite3', 'ws'],
-      'The renderer never imports src-main, Node built-ins or Electron: it talks to the engine only through the contract.'),
+      'The renderer never imports src-main, Node built-ins or Electron: it talks to the engine only through the contract.', nodeBuiltinNames),
   },
   {
     files: ['src-renderer/vite.config.ts'],

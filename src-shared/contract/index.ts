@@ -3,3 +3,4 @@ export * from './parse';
 export * from './schemas';
 export * from './events';
 export * from './commands';
+export * from './settings';
