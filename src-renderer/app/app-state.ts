@@ -1,0 +1,69 @@
+import { createAlertsStore, type AlertsStore } from '../features/alerts/alerts-store';
+import { createChartStore, type ChartStore } from '../features/chart/chart-store';
+import { createConnectionStore, type ConnectionStore } from '../features/connection/connection-store';
+import { createMarketStore, type MarketStore } from '../features/market/market-store';
+import { createOrdersStore, type OrdersStore } from '../features/orders/orders-store';
+import { createPositionsStore, type PositionsStore } from '../features/positions/positions-store';
+import { createRecordingsStore, type RecordingsStore } from '../features/recordings/recordings-store';
+import { createSessionsStore, type SessionsStore } from '../features/sessions/sessions-store';
+import { createSignalsStore, type SignalsStore } from '../features/signals/signals-store';
+import type { Transport } from '../transport';
+import { createFocusStore, type FocusStore } from './focus-store';
+
+/** Every limit and interval the renderer uses, in one place. */
+export interface RendererSettings {
+  candleLimit: number;
+  maxSignals: number;
+  signalLoadLimit: number;
+  orderLoadLimit: number;
+  maxAlerts: number;
+  healthPollMs: number;
+  /** How often the session list is re-read while a session is running (a backstop for missed events). */
+  activeSessionPollMs: number;
+  /** Rows shown in the signal log; older signals stay in memory for the chart. */
+  signalLogRows: number;
+}
+
+export const DEFAULT_RENDERER_SETTINGS: RendererSettings = {
+  candleLimit: 20_000,
+  maxSignals: 20_000,
+  signalLoadLimit: 5_000,
+  orderLoadLimit: 2_000,
+  maxAlerts: 500,
+  healthPollMs: 10_000,
+  activeSessionPollMs: 2_000,
+  signalLogRows: 300,
+};
+
+/** The per-feature stores, created once per window around one transport. */
+export interface AppState {
+  transport: Transport;
+  settings: RendererSettings;
+  connection: ConnectionStore;
+  focus: FocusStore;
+  recordings: RecordingsStore;
+  sessions: SessionsStore;
+  chart: ChartStore;
+  signals: SignalsStore;
+  positions: PositionsStore;
+  orders: OrdersStore;
+  alerts: AlertsStore;
+  market: MarketStore;
+}
+
+export function createAppState(transport: Transport, settings: RendererSettings = DEFAULT_RENDERER_SETTINGS): AppState {
+  return {
+    transport,
+    settings,
+    connection: createConnectionStore(transport, transport),
+    focus: createFocusStore(),
+    recordings: createRecordingsStore(transport),
+    sessions: createSessionsStore(transport),
+    chart: createChartStore(transport, { candleLimit: settings.candleLimit }),
+    signals: createSignalsStore(transport, { maxSignals: settings.maxSignals, loadLimit: settings.signalLoadLimit }),
+    positions: createPositionsStore(transport),
+    orders: createOrdersStore(transport, { loadLimit: settings.orderLoadLimit }),
+    alerts: createAlertsStore(transport, { maxAlerts: settings.maxAlerts }),
+    market: createMarketStore(),
+  };
+}
