@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../../src-shared/contract/events';
 import type { Result } from '../../src-shared/contract/result';
 import type { HealthReport } from '../../src-shared/contract/schemas';
+import type { LogSink } from './ops/logger';
 
 /**
  * What a host (Electron main process or serve mode) needs from the engine. Requests arrive
@@ -22,6 +23,8 @@ export interface KernelOptions {
   migrationsDir: string;
   /** The repo's resources/ folder (example strategies, instruments, demo dataset). */
   resourcesDir: string;
+  /** Where engine log records go (the Electron shell plugs electron-log in); defaults to stderr. */
+  logSink?: LogSink;
 }
 
 export interface EngineKernel {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventEnvelope } from './events';
 import type { Result } from './result';
 import {
   Candle, HealthReport, Id, InstrumentIdSchema, OrderDto, PositionDto, RecordingDto, RiskAlertDto, SessionDto, SignalDto, Timeframe,
@@ -78,5 +79,5 @@ export type PartialHandlers = Partial<CommandHandlers>;
 /** The one client API both transports implement: `window.surge` and the WebSocket client. */
 export interface SurgeApi {
   invoke<N extends CommandName>(name: N, request: CommandInput<N>): Promise<Result<CommandResponse<N>>>;
-  subscribe(listener: (envelope: import('./events').EventEnvelope) => void): () => void;
+  subscribe(listener: (envelope: EventEnvelope) => void): () => void;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Fill } from './fill';
-import { ClientOrderId, FillId, InstrumentId } from './ids';
+import { ClientOrderId, FillId } from './ids';
 import { checkPrice, checkQuantity, instrumentFromSpec, notional } from './instrument';
 import { applyFill, flatPosition, signedQuantity, unrealizedPnl } from './position';
 import { Money, Price, Quantity } from './values';

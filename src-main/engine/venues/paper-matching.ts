@@ -3,7 +3,8 @@ import type { Fill, LiquiditySide } from '../../../src-shared/domain/fill';
 import { FillId, type ClientOrderId, type InstrumentId } from '../../../src-shared/domain/ids';
 import { notional, roundPrice, type Instrument } from '../../../src-shared/domain/instrument';
 import type { OrderSide, OrderType } from '../../../src-shared/domain/order';
-import { Money, Price, Quantity } from '../../../src-shared/domain/values';
+import type { Price, Quantity } from '../../../src-shared/domain/values';
+import { Money } from '../../../src-shared/domain/values';
 
 export interface PaperOrder {
   clientOrderId: ClientOrderId;
