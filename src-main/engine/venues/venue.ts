@@ -1,0 +1,109 @@
+import type { Fill } from '../../../src-shared/domain/fill';
+import type { ClientOrderId, InstrumentId, VenueOrderId } from '../../../src-shared/domain/ids';
+import type { Instrument } from '../../../src-shared/domain/instrument';
+import type { OrderSide, OrderStatus, OrderType, TimeInForce } from '../../../src-shared/domain/order';
+import type { PositionSide } from '../../../src-shared/domain/position';
+import type { Money, Price, Quantity } from '../../../src-shared/domain/values';
+
+/**
+ * What the order manager and position sync need from a venue (paper or exchange). Adapters
+ * keep the venue's raw payload in `info`; everything else is normalised domain types.
+ */
+export interface VenueCapabilities {
+  /** Pushes order updates and fills (else the order manager polls status). */
+  privateStream: boolean;
+  /** Pushes position changes (else position sync polls; ccxt has no watchPositions for MEXC). */
+  positionStream: boolean;
+  /** Accepts our client order id as its external id and can look orders up by it. */
+  clientOrderIdLookup: boolean;
+  /** SL/TP attach to orders (else placed as trigger orders or managed by the engine). */
+  attachedStopLoss: boolean;
+  reduceOnly: boolean;
+}
+
+export interface SubmitOrderRequest {
+  clientOrderId: ClientOrderId;
+  instrumentId: InstrumentId;
+  side: OrderSide;
+  type: OrderType;
+  quantity: Quantity; // contracts
+  price: Price | null;
+  triggerPrice: Price | null;
+  timeInForce: TimeInForce;
+  reduceOnly: boolean;
+  leverage: number;
+  marginMode: 'isolated' | 'cross';
+}
+
+export interface VenueOrderState {
+  clientOrderId: ClientOrderId;
+  venueOrderId: VenueOrderId | null;
+  instrumentId: InstrumentId;
+  status: OrderStatus;
+  filledQuantity: Quantity;
+  averageFillPrice: Price | null;
+  reason: string | null;
+  info?: unknown;
+}
+
+export interface VenuePosition {
+  instrumentId: InstrumentId;
+  side: PositionSide;
+  quantity: Quantity; // contracts
+  entryPrice: Price | null;
+  markPrice: Price | null;
+  liquidationPrice: Price | null;
+  leverage: number;
+  margin: Money | null;
+  unrealizedPnl: Money | null;
+  info?: unknown;
+}
+
+export interface VenueBalance {
+  currency: string;
+  total: Money;
+  free: Money;
+  used: Money;
+}
+
+/** Errors split into families; retry policy depends only on the family. */
+export type VenueErrorFamily = 'retryable' | 'terminal';
+export type VenueErrorKind =
+  | 'network' | 'timeout' | 'rate_limited' | 'exchange_unavailable' // retryable
+  | 'invalid_order' | 'insufficient_funds' | 'authentication' | 'order_not_found' | 'permission_denied' | 'bad_response'; // terminal
+
+export class VenueError extends Error {
+  override name = 'VenueError';
+  readonly family: VenueErrorFamily;
+  constructor(
+    readonly kind: VenueErrorKind,
+    message: string,
+    readonly info?: unknown,
+  ) {
+    super(message);
+    this.family = kind === 'network' || kind === 'timeout' || kind === 'rate_limited' || kind === 'exchange_unavailable' ? 'retryable' : 'terminal';
+  }
+}
+
+export interface VenueListener {
+  onOrderUpdate(update: VenueOrderState): void;
+  onFill(fill: Fill): void;
+  onPositionUpdate?(position: VenuePosition): void;
+}
+
+export interface Venue {
+  readonly name: string;
+  readonly has: VenueCapabilities;
+  loadInstruments(): Promise<Map<InstrumentId, Instrument>>;
+  /** Idempotent by client order id: resubmitting an id the venue already has returns that order. */
+  submitOrder(request: SubmitOrderRequest): Promise<VenueOrderState>;
+  cancelOrder(instrumentId: InstrumentId, clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): Promise<VenueOrderState>;
+  /** Looks an order up by client id (or venue id); null when the venue never saw it. */
+  fetchOrder(instrumentId: InstrumentId, clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): Promise<VenueOrderState | null>;
+  fetchOpenOrders(instrumentId?: InstrumentId): Promise<VenueOrderState[]>;
+  fetchPositions(): Promise<VenuePosition[]>;
+  fetchBalance(): Promise<VenueBalance>;
+  setLeverage(instrumentId: InstrumentId, leverage: number, marginMode: 'isolated' | 'cross'): Promise<void>;
+  subscribe(listener: VenueListener): () => void;
+  close(): Promise<void>;
+}
