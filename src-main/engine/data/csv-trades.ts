@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -116,6 +117,11 @@ export async function* readTradesCsv(file: string, batchSize = 8192): AsyncGener
     if (batch.length > 0) yield batch;
   } finally {
     lines.close();
-    input.destroy();
+    // wait for the file handle to close, so a stopped engine leaves no pending I/O behind
+    if (!input.closed) {
+      const closed = once(input, 'close');
+      input.destroy();
+      await closed;
+    }
   }
 }
