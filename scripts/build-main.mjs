@@ -7,12 +7,15 @@
 // app (electron-builder) and holds native modules (better-sqlite3, @napi-rs/keyring) that cannot
 // be bundled. The preload is the exception: a sandboxed preload can require only `electron` and
 // a few built-ins, so everything else it uses is bundled into it.
+// The Electron main bundle keeps only the production dependencies external: dev-only packages the
+// shell uses (electron-updater) are bundled in, because electron-builder ships `dependencies` only.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const productionDependencies = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies ?? {});
 const watchless = { absWorkingDir: root, bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none', metafile: true };
 
 // In CommonJS output import.meta is empty; code that finds its files from import.meta.url
@@ -44,8 +47,7 @@ const targets = [
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      packages: 'external',
-      external: ['electron'],
+      external: ['electron', ...productionDependencies.flatMap((name) => [name, `${name}/*`])],
       ...cjsImportMetaUrl,
     },
   },

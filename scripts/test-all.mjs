@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, with one closing line of counts.
 // Stages: lint (import boundaries) → typecheck (engine, renderer, Electron shell) →
-// vitest (unit + integration) → build → Playwright e2e in Chromium against serve mode →
-// Playwright-Electron (skipped plainly where no Electron binary exists).
+// electronegativity (the shell's security scan) → vitest (unit + integration) → keychain (the
+// keychain tests against a real Secret Service) → build → Playwright e2e in Chromium against
+// serve mode → Playwright-Electron (skipped plainly where no Electron binary exists).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -67,9 +68,17 @@ const npx = (args) => ['npx', ['--no-install', ...args]];
 
 run('lint', ...npx(['eslint', '.']));
 run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+// no HIGH or MEDIUM Electronegativity finding in the Electron shell (fails listing each)
+run('electronegativity', 'node', ['scripts/electronegativity-scan.mjs']);
 const vitestJson = path.join(resultsDir, 'vitest.json');
 run('vitest', ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]), {
   countFrom: countVitest(vitestJson),
+});
+// the keychain tests again, inside a private D-Bus session with GNOME Keyring: here they must run, not skip
+const keychainJson = path.join(resultsDir, 'keychain.json');
+run('keychain', 'node', ['tests/keychain/run.mjs'], {
+  env: { SURGE_KEYCHAIN_JSON: keychainJson },
+  countFrom: countVitest(keychainJson),
 });
 run('build', 'npm', ['run', '--silent', 'build']);
 const e2eJson = path.join(resultsDir, 'e2e.json');

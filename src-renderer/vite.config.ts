@@ -20,6 +20,8 @@ export default defineConfig({
     // One chunk set, no inline modulepreload polyfill script (the CSP allows no inline scripts).
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1_500,
+    // alert sounds must be files: the CSP allows media only from 'self', never data: URLs
+    assetsInlineLimit: 0,
   },
   server: { host: '127.0.0.1', strictPort: true },
 });

@@ -43,6 +43,9 @@ class StubEngine implements EngineHost {
   metrics(): never {
     throw new Error('not used');
   }
+  ingestAlertmanagerWebhook(): never {
+    throw new Error('not used');
+  }
 }
 
 function fakeContents(url: string, destroyed = false): WebContents & { sent: Array<[string, unknown]> } {

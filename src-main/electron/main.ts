@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { createKernel } from '../engine/kernel';
 import type { EngineKernel } from '../engine/host';
 import { createLogger } from '../engine/ops/logger';
+import { startMetricsServer, type MetricsServer } from '../engine/ops/metrics-server';
 import { appPathsFromRoot } from '../serve/app-paths';
+import { startAutoUpdate } from './auto-update';
+import { DesktopIntegration, testHooksEnabled } from './desktop-integration';
 import { registerIpcHandlers } from './ipc-main-adapter';
 import { electronLogSink } from './log-sink';
 import { createMainWindow, denyAllPermissions, hardenApp, loadRenderer, registerAppScheme, serveRenderer } from './window';
@@ -30,24 +33,39 @@ hardenApp({ onBlocked: (what, url) => logger.warn(`blocked ${what}`, { url }) })
 let kernel: EngineKernel | null = null;
 let mainWindow: BrowserWindow | null = null;
 let disposeIpc: (() => void) | null = null;
+let metricsServer: MetricsServer | null = null;
 let startup: Promise<void> | null = null;
 let quitState: 'running' | 'stopping' | 'stopped' = 'running';
+let desktop: DesktopIntegration | null = null;
+// set once the trader answered "quit anyway" (or the OS is shutting down): before-quit asks no more
+let quitConfirmed = false;
 
 const moduleDir = path.dirname(fileURLToPath(import.meta.url));
 const preloadPath = path.join(moduleDir, 'preload.cjs');
 
-function showMainWindow(): void {
+function showMainWindow(): BrowserWindow {
   if (mainWindow === null || mainWindow.isDestroyed()) {
-    mainWindow = createMainWindow({ preloadPath });
-    mainWindow.on('closed', () => {
+    const created = createMainWindow({ preloadPath });
+    mainWindow = created;
+    created.on('closed', () => {
       mainWindow = null;
     });
-    loadRenderer(mainWindow).catch((error: unknown) => logger.error('renderer failed to load', { error }));
-    return;
+    // Windows is logging off or shutting down: no question can be answered now
+    created.on('session-end', () => {
+      quitConfirmed = true;
+    });
+    loadRenderer(created).catch((error: unknown) => logger.error('renderer failed to load', { error }));
+    return created;
   }
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
+  return mainWindow;
+}
+
+function quitNow(): void {
+  quitConfirmed = true;
+  app.quit();
 }
 
 async function start(): Promise<void> {
@@ -60,27 +78,64 @@ async function start(): Promise<void> {
     migrationsDir: paths.migrationsDir,
     resourcesDir: paths.resourcesDir,
     logSink,
-  });
+  }, { firstRunDemo: true });
   kernel = created;
   await created.start();
+  if (created.settings.metrics.enabled) {
+    // opt-in: a scrape endpoint is one more listening socket, even on loopback
+    metricsServer = await startMetricsServer({ host: created.host, port: created.settings.metrics.port, logger: logger.child('metrics') }).catch((error: unknown) => {
+      logger.error('metrics endpoint not started', { port: created.settings.metrics.port, error });
+      return null;
+    });
+    if (metricsServer !== null) logger.info('metrics endpoint listening', { url: metricsServer.url });
+  }
   disposeIpc = registerIpcHandlers(ipcMain, created.host, () => BrowserWindow.getAllWindows().map((window) => window.webContents), {
     onRefused: (reason, url) => logger.warn(reason, { url }),
   });
 
+  desktop = new DesktopIntegration({
+    host: created.host,
+    settings: created.settings,
+    resourcesDir: paths.resourcesDir,
+    logger: logger.child('shell'),
+    showMainWindow,
+    mainWindow: () => mainWindow,
+    quit: quitNow,
+  });
+  await desktop.start();
+  if (testHooksEnabled()) (globalThis as Record<string, unknown>)['__surgeShell'] = desktop.testHooks();
+
   powerMonitor.on('suspend', () => logger.info('system suspending'));
   powerMonitor.on('resume', () => {
-    // TODO(execution): ask the engine to reconnect feeds and reconcile orders/positions once a command exists for it
     logger.info('system resumed');
+    // the engine reconnects feeds and reconciles with the venue (engine.resume)
+    desktop?.onSystemResume();
+  });
+  // the OS is ending the session: no question can be answered now
+  powerMonitor.on('shutdown', () => {
+    quitConfirmed = true;
   });
 
   showMainWindow();
   logger.info('started', { userData: app.getPath('userData'), version: app.getVersion() });
+  startAutoUpdate({
+    isPackaged: app.isPackaged,
+    logger: logger.child('updater'),
+    onReady: (version) => {
+      logger.info('update downloaded; it installs when the app quits', { version });
+      desktop?.notifyUpdateReady(version);
+    },
+  }).catch((error: unknown) => logger.error('auto-update failed', { error }));
 }
 
 async function stop(): Promise<void> {
   await startup?.catch(() => {});
+  desktop?.dispose();
+  desktop = null;
   disposeIpc?.();
   disposeIpc = null;
+  await metricsServer?.close();
+  metricsServer = null;
   await kernel?.stop();
   kernel = null;
 }
@@ -98,6 +153,11 @@ if (!app.requestSingleInstanceLock()) {
     // the engine must flush and release before the process goes: hold the quit until it has
     event.preventDefault();
     if (quitState === 'stopping') return;
+    if (!quitConfirmed && desktop !== null) {
+      // Cmd+Q, the dock or the taskbar ask like the tray's Quit: only when positions are open
+      desktop.shell.requestQuit().catch((error: unknown) => logger.error('quit check failed', { error }));
+      return;
+    }
     quitState = 'stopping';
     stop()
       .catch((error: unknown) => logger.error('engine stop failed', { error }))
@@ -108,8 +168,9 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('window-all-closed', () => {
-    // TODO(tray): keep running in the tray once it exists; macOS keeps apps alive by convention
-    if (process.platform !== 'darwin') app.quit();
+    // with a tray icon the engine keeps trading and alerting with no window open; macOS keeps apps alive by convention
+    if (desktop?.hasTray === true || process.platform === 'darwin') return;
+    app.quit();
   });
 
   app.on('activate', () => {

@@ -14,6 +14,13 @@ export interface EngineHost {
   health(level: 'live' | 'ready' | 'deep'): Promise<HealthReport>;
   /** Prometheus text exposition of the engine's registry. */
   metrics(): Promise<{ contentType: string; body: string }>;
+  /**
+   * An Alertmanager webhook notification (payload version 4), untrusted: the engine parses it
+   * and turns each new firing alert into a `risk_alert`. The host has already checked the
+   * caller's token; a payload that does not parse is refused with a `validation` error and
+   * changes nothing.
+   */
+  ingestAlertmanagerWebhook(payload: unknown): Promise<Result<{ accepted: number; raised: number; resolved: number }>>;
 }
 
 export interface KernelOptions {

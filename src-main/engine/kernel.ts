@@ -8,10 +8,28 @@ import { WallClock, type Clock } from './clock/clock';
 import { loadInstrumentCatalog } from './data/instruments';
 import { RecordingService } from './data/recording-service';
 import { CommandDispatcher, combineHandlers } from './dispatcher';
+import type { StreamingExchange } from './data/live-feed';
+import { createMexcStream } from './data/mexc-stream';
+import { CollectService } from './session/collect-service';
 import type { EngineHost, EngineKernel, KernelOptions } from './host';
+import { CredentialsService } from './keychain/credentials-service';
+import { KeyringSecretStore, type SecretStore } from './keychain/secret-store';
 import { createLogger, consoleSink, type LogSink } from './ops/logger';
-import { createMetricsRegistry } from './ops/metrics';
+import { AlertWebhookService } from './ops/alert-webhook';
+import { EngineMetrics } from './ops/metrics';
+import { AlertActions } from './queries/alert-actions';
+import { startFirstRunDemo } from './queries/first-run';
+import { instrumentCatalogHandlers } from './queries/instrument-catalog';
+import { SessionCandles } from './queries/session-candles';
+import { SessionReports } from './queries/session-reports';
+import { SettingsService } from './queries/settings-service';
+import { StrategyLibrary } from './queries/strategy-library';
+import { StrategyStates } from './queries/strategy-states';
 import { SessionService } from './session/session-service';
+import { TradingControls } from './session/trading-controls';
+import { AlertDismissalRepository } from './store/alert-dismissals';
+import { QuestDbSink } from './store/questdb/questdb-sink';
+import { SessionResultRepository } from './store/session-results';
 import { loadSettings } from './store/settings-file';
 import { openStore } from './store/store';
 import { UiEventBridge } from './ui-event-bridge';
@@ -22,6 +40,16 @@ export interface KernelDependencies {
   logSink?: LogSink;
   /** Ids for sessions (tests make them deterministic). */
   idFactory?: () => string;
+  /** Defaults to the OS keychain; tests pass one filed under a service of their own. */
+  secretStore?: SecretStore;
+  /**
+   * The app's hosts (serve mode, the desktop shell) set this so a fresh data directory starts the
+   * demo paper session (settings firstRun.demo can still turn it off); off by default so tests
+   * and scripts that build a kernel start from an empty store.
+   */
+  firstRunDemo?: boolean;
+  /** Opens the public market-data stream for collect sessions; defaults to ccxt.pro MEXC (tests pass the simulator). */
+  openMarketStream?: () => Promise<StreamingExchange>;
 }
 
 /**
@@ -38,6 +66,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     logger: logger.child('store'),
     clock,
     tradeChunkSize: settings.store.tradeChunkSize,
+    bookChunkSize: settings.store.bookChunkSize,
   });
   const bus = new InProcessEventBus({
     clock,
@@ -49,6 +78,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
   const publish = <T extends Topic>(topic: T, payload: EventPayload<T>): void => bus.publish(topic, payload);
 
   const recordings = new RecordingService(store, instruments, logger.child('data/recordings'));
+  const sessionReports = new SessionReports({ store, results: new SessionResultRepository(store.db, clock), logger: logger.child('queries/session-reports') });
   const sessions = new SessionService({
     store,
     clock,
@@ -58,9 +88,28 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     signalSlots: settings.strategy.signalSlots,
     slippageBps: settings.paper.slippageBps,
     busRetryDelaysMs: settings.bus.retryDelaysMs,
+    onResult: (sessionId, result) => sessionReports.persist(sessionId, result),
+    stopOther: (sessionId) => collect.stop(sessionId),
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
   });
+  const collect = new CollectService({
+    store,
+    clock,
+    logger: logger.child('session/collect'),
+    feedSettings: settings.feed,
+    storeSettings: settings.store,
+    openStream: dependencies.openMarketStream ?? (() => createMexcStream({ reconnectMaxMs: settings.feed.reconnectDelayMs })),
+    publish,
+    ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
+  });
+  const controls = new TradingControls({ sessions, clock, logger: logger.child('session/controls'), publish });
+  const credentials = new CredentialsService({ store: dependencies.secretStore ?? new KeyringSecretStore(), logger: logger.child('keychain') });
   const exampleStrategies = loadExampleStrategies(options.resourcesDir);
+  const settingsService = new SettingsService(path.join(options.dataDir, 'settings.json'), settings);
+  const strategyLibrary = new StrategyLibrary(store, () => exampleStrategies);
+  const strategyStates = new StrategyStates(store, sessions);
+  const sessionCandles = new SessionCandles(store, sessions);
+  const alertActions = new AlertActions(store, new AlertDismissalRepository(store.db, clock), clock);
   let running = false;
 
   const health = async (level: 'live' | 'ready' | 'deep'): Promise<HealthReport> => {
@@ -68,6 +117,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     if (level !== 'live') {
       checks.push({ name: 'store', ok: store.isOpen, detail: store.isOpen ? 'open' : 'closed' });
       checks.push({ name: 'bus', ok: running, detail: running ? 'running' : 'stopped' });
+      checks.push(...metrics.healthChecks());
     }
     if (level === 'deep') {
       const probe = store.probeWrite();
@@ -82,6 +132,16 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     ['engine', { 'engine.health': async () => ok(await health('deep')) }],
     ['data/recordings', recordings.handlers()],
     ['session', sessions.handlers()],
+    ['session/collect', collect.handlers()],
+    ['session/controls', controls.handlers()],
+    ['keychain', credentials.handlers()],
+    ['queries/settings', settingsService.handlers()],
+    ['queries/strategy-library', strategyLibrary.handlers()],
+    ['queries/strategy-states', strategyStates.handlers()],
+    ['queries/session-reports', sessionReports.handlers()],
+    ['queries/session-candles', sessionCandles.handlers()],
+    ['queries/alerts', alertActions.handlers()],
+    ['queries/instruments', instrumentCatalogHandlers(instruments)],
     [
       'queries',
       {
@@ -95,7 +155,12 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
   );
   const dispatcher = new CommandDispatcher(handlers, logger.child('dispatcher'));
   const bridge = new UiEventBridge(bus, clock);
-  const registry = createMetricsRegistry(bus);
+  const metrics = new EngineMetrics({ bus, clock, feedStalenessMs: settings.feed.stalenessMs });
+  const alertWebhook = new AlertWebhookService({ clock, logger: logger.child('ops/alert-webhook'), publish });
+  // optional time-series sink (off by default): market data, indicator values and fills over ILP
+  const questdb = settings.questdb.enabled
+    ? new QuestDbSink({ ...settings.questdb, clock, logger: logger.child('store/questdb'), bus, alert: (alert) => publish('risk_alert', alert) })
+    : null;
   // alerts raised anywhere are journalled so the recent ones survive a restart
   bus.subscribe('risk_alert', (alert) => {
     store.riskEvents.insert(alert);
@@ -105,7 +170,8 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     invoke: (name, request) => dispatcher.invoke(name, request),
     subscribeEvents: (listener) => bridge.subscribe(listener),
     health,
-    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    metrics: () => metrics.render(),
+    ingestAlertmanagerWebhook: (payload) => alertWebhook.ingest(payload),
   };
 
   return {
@@ -114,19 +180,37 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     store,
     sessions,
     settings,
+    controls,
+    credentials,
+    metrics,
     async start() {
       if (running) return;
       bridge.start();
+      metrics.start();
+      questdb?.start();
       running = true;
       publish('engine_state', { status: 'running', tradingState: 'ACTIVE', strategiesPaused: false, ts: clock.now() });
       logger.info('engine started', { dataDir: options.dataDir });
+      await startFirstRunDemo({
+        enabled: dependencies.firstRunDemo === true && settings.firstRun.demo,
+        speed: settings.firstRun.demoSpeed,
+        capital: settings.paper.startingCapital,
+        resourcesDir: options.resourcesDir,
+        store,
+        examples: exampleStrategies,
+        importCsv: (request) => recordings.importCsv(request),
+        startSession: (request) => sessions.start(request),
+        logger: logger.child('queries/first-run'),
+      });
     },
     async stop() {
       running = false;
+      await collect.stopAll();
       await sessions.stopAll();
+      await questdb?.stop();
       bridge.stop();
+      metrics.stop();
       bus.shutdown();
-      registry.clear();
       store.close();
       logger.info('engine stopped');
     },
@@ -139,6 +223,12 @@ export interface KernelInternals {
   readonly store: ReturnType<typeof openStore>;
   readonly sessions: SessionService;
   readonly settings: ReturnType<typeof loadSettings>;
+  /** Kill switch, strategy pause, engine status (the shell's tray reads them through commands). */
+  readonly controls: TradingControls;
+  /** The live venue reads exchange keys here (getCredentials); live sessions check liveTrading() before arming. */
+  readonly credentials: CredentialsService;
+  /** Hooks for what metrics cannot derive from the bus (latency, breakers, position sync, feeds, daily loss). */
+  readonly metrics: EngineMetrics;
 }
 
 function loadExampleStrategies(resourcesDir: string): Array<{ file: string; name: string; definition: unknown }> {

@@ -43,7 +43,8 @@ export class UiEventBridge {
 
   private onEvent(topic: Topic, payload: unknown): void {
     if (this.listeners.size === 0) return;
-    const envelope = { topic, payload } as EventEnvelope;
+    // stamped at publish (the bus delivers synchronously), so coalescing delay counts as latency
+    const envelope = { topic, payload, publishedAt: this.clock.now() } as EventEnvelope;
     if (!COALESCED_TOPICS.has(topic)) {
       this.emit(envelope);
       return;
@@ -71,6 +72,7 @@ export class UiEventBridge {
 }
 
 function coalesceKey(topic: Topic, payload: unknown): string {
-  const p = payload as { instrumentId?: string; indicatorId?: string; kind?: string };
-  return `${topic}|${p.instrumentId ?? ''}|${p.kind ?? ''}|${p.indicatorId ?? ''}`;
+  const p = payload as { instrumentId?: string; indicatorId?: string; kind?: string; sessionId?: string };
+  // two replays of one instrument are two streams: coalescing them together would drop one
+  return `${topic}|${p.sessionId ?? ''}|${p.instrumentId ?? ''}|${p.kind ?? ''}|${p.indicatorId ?? ''}`;
 }

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     dataDir: args.dataDir,
     migrationsDir: paths.migrationsDir,
     resourcesDir: paths.resourcesDir,
-  });
+  }, { firstRunDemo: true });
   let server: ServeHost | null = null;
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string): Promise<void> =>

@@ -41,6 +41,16 @@ class StubEngine implements EngineHost {
   async metrics(): Promise<{ contentType: string; body: string }> {
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'surge_up 1\n' };
   }
+
+  readonly webhookPayloads: unknown[] = [];
+
+  /** Accepts a body with an `alerts` array, refuses anything else the way the engine's parser would. */
+  async ingestAlertmanagerWebhook(payload: unknown): Promise<Result<{ accepted: number; raised: number; resolved: number }>> {
+    const alerts = (payload as { alerts?: unknown } | null)?.alerts;
+    if (!Array.isArray(alerts)) return err('validation', 'payload.alerts: expected array', ['payload.alerts']);
+    this.webhookPayloads.push(payload);
+    return ok({ accepted: alerts.length, raised: alerts.length, resolved: 0 });
+  }
 }
 
 interface RawResponse {
@@ -505,5 +515,96 @@ describe('close', () => {
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('Alertmanager webhook', () => {
+  const webhookUrl = (): string => `${server.url}/api/alerts/webhook`;
+  const notification = { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'MarginRatioLow' } }] };
+  const post = (body: string, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(webhookUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+  const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+  test('hands an authenticated notification to the engine and answers with its counts', async () => {
+    await start();
+    const response = await post(JSON.stringify(notification), bearer(server.token));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ accepted: 1, raised: 1, resolved: 0 });
+    expect(engine.webhookPayloads).toEqual([notification]);
+  });
+
+  test('refuses a call without a token, with another scheme or with a wrong token, and the engine never sees it', async () => {
+    await start();
+    const attempts = [{}, { Authorization: `Basic ${server.token}` }, bearer('wrong-token-0123456789abcdef'), bearer(`${server.token}x`), { Authorization: 'Bearer' }];
+    for (const headers of attempts) {
+      const response = await post(JSON.stringify(notification), headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect(engine.webhookPayloads).toEqual([]);
+  });
+
+  test('with a dedicated webhook token, only that token is accepted', async () => {
+    await start({ alertWebhookToken: 'webhook-token-0123456789abcdef' });
+    expect((await post(JSON.stringify(notification), bearer(server.token))).status).toBe(401);
+    expect((await post(JSON.stringify(notification), bearer('webhook-token-0123456789abcdef'))).status).toBe(200);
+    expect(engine.webhookPayloads).toHaveLength(1);
+  });
+
+  test('a short dedicated token fails start-up', async () => {
+    await expect(startServeHost({ host: engine, port: 0, staticDir, alertWebhookToken: 'short' })).rejects.toThrow('at least 16');
+  });
+
+  test('answers a body that is not JSON with 400 without calling the engine', async () => {
+    await start();
+    const response = await post('{"version": "4", ', bearer(server.token));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'body is not valid JSON' });
+    expect(engine.webhookPayloads).toEqual([]);
+  });
+
+  test("answers 400 with the engine's reasons when the engine refuses the payload", async () => {
+    await start();
+    const response = await post(JSON.stringify({ version: '4' }), bearer(server.token));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'payload.alerts: expected array', paths: ['payload.alerts'] });
+  });
+
+  test('refuses a body over the payload limit with 413', async () => {
+    await start({ limits: { maxPayloadBytes: 1024 } });
+    const big = JSON.stringify({ ...notification, padding: 'x'.repeat(4096) });
+    const response = await post(big, bearer(server.token));
+    expect(response.status).toBe(413);
+    expect(engine.webhookPayloads).toEqual([]);
+  });
+
+  test('only POST is allowed', async () => {
+    await start();
+    const response = await fetch(webhookUrl(), { headers: bearer(server.token) });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  test('refuses a foreign Host header before looking at the token', async () => {
+    await start();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: server.port, path: '/api/alerts/webhook', method: 'POST', headers: { host: `rebind.evil.example:${server.port}`, ...bearer(server.token) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(notification));
+    });
+    expect(status).toBe(421);
+    expect(engine.webhookPayloads).toEqual([]);
+  });
+
+  test('other POSTs are still refused with 405', async () => {
+    await start();
+    const response = await fetch(`${server.url}/metrics`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(405);
   });
 });

@@ -11,6 +11,7 @@ import { parse } from '../../src-shared/contract/parse';
 import { err, type Result } from '../../src-shared/contract/result';
 import { ClientFrame, type ServerFrame } from '../../src-shared/contract/wire';
 import type { EngineHost } from '../engine/host';
+import { ALERT_WEBHOOK_PATH } from '../engine/ops/alert-webhook';
 import { contentSecurityPolicy, contentTypeFor, isRealPathInside, resolveStaticPath } from './static-files';
 
 /** The subset of the engine's logger that the host uses; any module logger fits. */
@@ -49,6 +50,12 @@ export interface ServeOptions {
   staticDir: string;
   /** Default: 32 random bytes, hex. */
   token?: string;
+  /**
+   * The bearer token Alertmanager presents at POST /api/alerts/webhook. A dedicated token lets
+   * Alertmanager raise alerts without holding the key to the whole engine; without one the
+   * webhook accepts the serve token (which `--token` can fix across runs).
+   */
+  alertWebhookToken?: string;
   logger?: ServeLogger;
   limits?: Partial<ServeLimits>;
 }
@@ -86,9 +93,9 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const noopLogger: ServeLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /**
- * The serve-mode host: the renderer build, /health, /metrics and the contract over a WebSocket,
- * all on 127.0.0.1 behind a per-run token. Holds no business logic: every frame goes to
- * `host.invoke`, which parses it with the contract.
+ * The serve-mode host: the renderer build, /health, /metrics, Alertmanager's webhook and the
+ * contract over a WebSocket, all on 127.0.0.1 behind a per-run token. Holds no business logic:
+ * every frame goes to `host.invoke` and every webhook body to the engine, which parse them.
  */
 export async function startServeHost(options: ServeOptions): Promise<ServeHost> {
   const limits: ServeLimits = { ...DEFAULT_SERVE_LIMITS, ...options.limits };
@@ -96,6 +103,9 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
   const token = options.token ?? randomBytes(32).toString('hex');
   if (token.length < 16) throw new Error('serve token must be at least 16 characters');
   const tokenDigest = digest(token);
+  const alertWebhookToken = options.alertWebhookToken ?? token;
+  if (alertWebhookToken.length < 16) throw new Error('alert webhook token must be at least 16 characters');
+  const alertWebhookTokenDigest = digest(alertWebhookToken);
   const { host: engine, staticDir } = options;
   const csp = contentSecurityPolicy({ connectSources: ['ws://127.0.0.1:*', 'ws://localhost:*'] });
   const stats = { eventsSent: 0, eventsDropped: 0 };
@@ -118,6 +128,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     if (!isLoopbackHost(req.headers.host)) return sendHttpText(res, 421, 'misdirected request');
     const url = requestUrl(req);
     if (url === null) return sendHttpText(res, 400, 'bad request');
+    if (url.pathname === ALERT_WEBHOOK_PATH) return receiveAlertWebhook(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendHttpText(res, 405, 'method not allowed');
@@ -156,6 +167,39 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     }
     res.writeHead(healthy ? 200 : 503, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify(body));
+  }
+
+  /**
+   * Alertmanager's webhook receiver: token first, then a bounded body, then the engine parses
+   * it. A refused call (401, 400, 413) reaches nothing in the engine.
+   */
+  async function receiveAlertWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendHttpText(res, 405, 'method not allowed');
+    }
+    const offered = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (offered === undefined || !timingSafeEqual(digest(offered), alertWebhookTokenDigest)) {
+      logger.warn('refused an alert webhook call', { reason: offered === undefined ? 'no bearer token' : 'wrong token' });
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendHttpText(res, 401, 'unauthorized');
+    }
+    const body = await readBody(req, limits.maxPayloadBytes);
+    if (body === null) {
+      // stop reading an oversized body: close the connection once the answer is out
+      res.setHeader('Connection', 'close');
+      return sendHttpText(res, 413, 'payload too large');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      return sendHttpJson(res, 400, { error: 'body is not valid JSON' });
+    }
+    const result = await engine.ingestAlertmanagerWebhook(payload);
+    if (result.ok) return sendHttpJson(res, 200, result.value);
+    const status = result.error.type === 'validation' ? 400 : 500;
+    return sendHttpJson(res, status, { error: result.error.message.slice(0, 2_000), ...(result.error.paths !== undefined ? { paths: result.error.paths.slice(0, 50) } : {}) });
   }
 
   async function sendStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -269,7 +313,9 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     if (wss.clients.size === 0) return;
     let text: string;
     try {
-      text = JSON.stringify({ type: 'event', topic: envelope.topic, payload: envelope.payload } satisfies ServerFrame);
+      const frame: ServerFrame = { type: 'event', topic: envelope.topic, payload: envelope.payload };
+      if (envelope.publishedAt !== undefined) frame.publishedAt = envelope.publishedAt;
+      text = JSON.stringify(frame);
     } catch (error) {
       logger.error('event not serializable', { topic: envelope.topic, error: String(error) });
       return;
@@ -397,6 +443,33 @@ function rawPathname(req: IncomingMessage): string {
 function sendSocketText(ws: WebSocket, text: string): void {
   // a result may come back after its client left; there is no one to tell
   if (ws.readyState === WebSocket.OPEN) ws.send(text);
+}
+
+/** The body as UTF-8 text, or null once it passes `maxBytes` (the rest is left unread). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      // not destroyed: the socket must stay up to carry the 413
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+function sendHttpJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
 }
 
 function sendHttpText(res: ServerResponse, status: number, body: string): void {

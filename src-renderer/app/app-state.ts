@@ -7,8 +7,15 @@ import { createPositionsStore, type PositionsStore } from '../features/positions
 import { createRecordingsStore, type RecordingsStore } from '../features/recordings/recordings-store';
 import { createSessionsStore, type SessionsStore } from '../features/sessions/sessions-store';
 import { createSignalsStore, type SignalsStore } from '../features/signals/signals-store';
+import { createCredentialsStore, type CredentialsStore } from '../features/credentials/credentials-store';
+import { createReportsStore, type ReportsStore } from '../features/performance/reports-store';
+import { createSettingsStore, type SettingsStore } from '../features/settings/settings-store';
+import { createLibraryStore, type LibraryStore } from '../features/strategies/library-store';
+import { createStrategyStatesStore, type StrategyStatesStore } from '../features/strategies/strategy-states-store';
+import { createTickHub, type TickHub } from '../lib/tick-hub';
 import type { Transport } from '../transport';
 import { createFocusStore, type FocusStore } from './focus-store';
+import { createUiStore, type UiStore } from './ui-store';
 
 /** Every limit and interval the renderer uses, in one place. */
 export interface RendererSettings {
@@ -22,6 +29,10 @@ export interface RendererSettings {
   activeSessionPollMs: number;
   /** Rows shown in the signal log; older signals stay in memory for the chart. */
   signalLogRows: number;
+  /** How often the state overview and condition progress are read while the focused session runs. */
+  strategyStatePollMs: number;
+  /** How often a live chart reloads exact history (live bars are built from one tick per frame). */
+  chartResyncMs: number;
 }
 
 export const DEFAULT_RENDERER_SETTINGS: RendererSettings = {
@@ -33,6 +44,8 @@ export const DEFAULT_RENDERER_SETTINGS: RendererSettings = {
   healthPollMs: 10_000,
   activeSessionPollMs: 2_000,
   signalLogRows: 300,
+  strategyStatePollMs: 1_000,
+  chartResyncMs: 5_000,
 };
 
 /** The per-feature stores, created once per window around one transport. */
@@ -49,6 +62,13 @@ export interface AppState {
   orders: OrdersStore;
   alerts: AlertsStore;
   market: MarketStore;
+  ui: UiStore;
+  ticks: TickHub;
+  strategyStates: StrategyStatesStore;
+  library: LibraryStore;
+  reports: ReportsStore;
+  settingsStore: SettingsStore;
+  credentials: CredentialsStore;
 }
 
 export function createAppState(transport: Transport, settings: RendererSettings = DEFAULT_RENDERER_SETTINGS): AppState {
@@ -64,6 +84,13 @@ export function createAppState(transport: Transport, settings: RendererSettings 
     positions: createPositionsStore(transport),
     orders: createOrdersStore(transport, { loadLimit: settings.orderLoadLimit }),
     alerts: createAlertsStore(transport, { maxAlerts: settings.maxAlerts }),
-    market: createMarketStore(),
+    market: createMarketStore(transport),
+    ui: createUiStore(),
+    ticks: createTickHub(),
+    strategyStates: createStrategyStatesStore(transport),
+    library: createLibraryStore(transport),
+    reports: createReportsStore(transport),
+    settingsStore: createSettingsStore(transport),
+    credentials: createCredentialsStore(transport),
   };
 }

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../../src-shared/contract';
 import { ok, type Result } from '../../src-shared/contract/result';
 import type { OrderDto, PositionDto, SessionDto, SignalDto } from '../../src-shared/contract/schemas';
 import type { FrameScheduler } from '../lib/frame-scheduler';
+import { marketKey } from '../features/market/market-store';
 import type { ConnectionSnapshot, Transport } from '../transport';
 import { createAppState, DEFAULT_RENDERER_SETTINGS } from './app-state';
 import { routeEvents } from './event-router';
@@ -179,7 +180,27 @@ describe('event router', () => {
     push({ topic: 'market_data', payload: { kind: 'trade', instrumentId: 'BTC/USDT:USDT', price: 61_005, quantity: 1, side: 'sell', ts: 11 } });
     push({ topic: 'market_data', payload: { kind: 'book', instrumentId: 'BTC/USDT:USDT', bids: [], asks: [], snapshot: true, ts: 12 } });
     frames.runFrame();
-    expect(app.market.getState().lastTrade['BTC/USDT:USDT']).toEqual({ price: 61_005, side: 'sell', ts: 11 });
+    expect(app.market.getState().lastTrade[marketKey(undefined, 'BTC/USDT:USDT')]).toEqual({ price: 61_005, side: 'sell', ts: 11 });
+  });
+
+  test('keeps two replays of one instrument apart, and hands every tick to the chart at once', () => {
+    const { app, push, frames } = setup();
+    const heard: Array<[string | undefined, number | undefined]> = [];
+    app.ticks.subscribe((data, publishedAt) => heard.push([data.sessionId, publishedAt]));
+    push({ topic: 'market_data', payload: { kind: 'trade', instrumentId: 'BTC/USDT:USDT', price: 61_000, quantity: 1, side: 'buy', ts: 500, sessionId: 'demo' }, publishedAt: 7 });
+    push({ topic: 'market_data', payload: { kind: 'trade', instrumentId: 'BTC/USDT:USDT', price: 60_000, quantity: 1, side: 'sell', ts: 100, sessionId: 'mine' } });
+    expect(heard).toEqual([['demo', 7], ['mine', undefined]]);
+    frames.runFrame();
+    expect(app.market.getState().lastTrade[marketKey('demo', 'BTC/USDT:USDT')]?.price).toBe(61_000);
+    expect(app.market.getState().lastTrade[marketKey('mine', 'BTC/USDT:USDT')]?.price).toBe(60_000);
+  });
+
+  test('a clicked desktop notification brings the Trade screen forward with the alert marked', () => {
+    const { app, push, frames } = setup();
+    app.ui.getState().setScreen('settings');
+    push({ topic: 'ui_focus', payload: { screen: 'alerts', alertId: 'alert-7' } });
+    frames.runFrame();
+    expect(app.ui.getState()).toMatchObject({ screen: 'trade', highlightedAlertId: 'alert-7' });
   });
 
   test('stopping unsubscribes and drops what was buffered', () => {

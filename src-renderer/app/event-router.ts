@@ -4,11 +4,12 @@ import type { FillDto, MarketData, OrderDto, PositionDto, RiskAlertDto, SessionD
 import type { FrameScheduler } from '../lib/frame-scheduler';
 import type { AppState } from './app-state';
 
-type RoutedStores = Pick<AppState, 'connection' | 'sessions' | 'signals' | 'positions' | 'orders' | 'alerts' | 'market'>;
+type RoutedStores = Pick<AppState, 'connection' | 'sessions' | 'signals' | 'positions' | 'orders' | 'alerts' | 'market' | 'ui'> & Partial<Pick<AppState, 'ticks'>>;
 
 /**
  * Feeds pushed events into the stores. Events are buffered and applied once per frame, one store
  * update per topic, so a burst (a fast backtest, a busy market) costs one render, not thousands.
+ * Market data also goes to the tick hub at once: the chart draws it without a store or a render.
  */
 export function routeEvents(
   source: { subscribe(listener: (envelope: EventEnvelope) => void): () => void },
@@ -31,6 +32,7 @@ export function routeEvents(
     const alerts: RiskAlertDto[] = [];
     const sessions: SessionDto[] = [];
     let engineState: EventPayload<'engine_state'> | null = null;
+    let uiFocus: EventPayload<'ui_focus'> | null = null;
     for (const envelope of batch) {
       switch (envelope.topic) {
         case 'market_data':
@@ -64,6 +66,9 @@ export function routeEvents(
         case 'engine_state':
           engineState = envelope.payload as EventPayload<'engine_state'>;
           break;
+        case 'ui_focus':
+          uiFocus = envelope.payload as EventPayload<'ui_focus'>;
+          break;
         default:
           assertNever(envelope.topic, 'event topic');
       }
@@ -74,6 +79,11 @@ export function routeEvents(
     if (positions.length > 0) stores.positions.getState().applyPositions(positions);
     if (alerts.length > 0) stores.alerts.getState().applyAlerts(alerts);
     if (engineState !== null) stores.connection.getState().applyEngineState(engineState);
+    if (uiFocus !== null) {
+      // every screen the shell names (alerts, positions, trading) lives on the Trade screen
+      stores.ui.getState().setScreen('trade');
+      stores.ui.getState().highlightAlert(uiFocus.alertId ?? null);
+    }
     if (sessions.length > 0) {
       const finished = stores.sessions.getState().applySessionStates(sessions);
       if (finished.length > 0) onSessionsFinished(finished);
@@ -81,6 +91,7 @@ export function routeEvents(
   };
 
   const unsubscribe = source.subscribe((envelope) => {
+    if (envelope.topic === 'market_data') stores.ticks?.publish(envelope.payload as EventPayload<'market_data'>, envelope.publishedAt);
     buffer.push(envelope);
     cancelFrame ??= scheduler.request(flush);
   });

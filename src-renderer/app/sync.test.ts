@@ -34,6 +34,13 @@ const session: SessionDto = {
   createdAt: 5,
 };
 
+/** What an empty engine answers to the commands whose answer is not a list. */
+const EMPTY_ANSWERS: Partial<Record<CommandName, unknown>> = {
+  'strategies.states': { running: false, rows: [] },
+  'chart.sessionCandles': { candles: [], untilTs: null, live: false },
+  'credentials.status': { available: false, reason: 'test', exchanges: [] },
+};
+
 /** An engine link whose connection state the test flips, recording every command sent. */
 function controllableTransport(answers: Partial<Record<CommandName, unknown>>) {
   let snapshot: ConnectionSnapshot = { state: 'connecting', attempt: 0, nextRetryAt: null, queued: 0 };
@@ -43,7 +50,7 @@ function controllableTransport(answers: Partial<Record<CommandName, unknown>>) {
     kind: 'websocket',
     invoke: (name, request) => {
       sent.push({ name, request });
-      return Promise.resolve(ok(answers[name] ?? []) as Result<never>);
+      return Promise.resolve(ok(answers[name] ?? EMPTY_ANSWERS[name] ?? []) as Result<never>);
     },
     subscribe: () => () => undefined,
     connection: {
@@ -80,7 +87,7 @@ describe('sync', () => {
     await settle();
     const names = sent.map((command) => command.name);
     expect(names.filter((name) => name === 'recordings.list')).toHaveLength(1);
-    expect(names).toEqual(expect.arrayContaining(['engine.health', 'strategies.examples', 'alerts.list', 'sessions.list', 'signals.list', 'positions.list', 'orders.list']));
+    expect(names).toEqual(expect.arrayContaining(['engine.health', 'strategies.list', 'alerts.recent', 'settings.get', 'sessions.list', 'signals.list', 'positions.list', 'orders.list']));
   });
 
   test('loads everything again after a lost link comes back', async () => {
@@ -95,14 +102,16 @@ describe('sync', () => {
     expect(sent.filter((command) => command.name === 'recordings.list')).toHaveLength(2);
   });
 
-  test('focuses the newest session at start and loads its chart from the recording it replays', async () => {
+  test('focuses the newest session at start and loads its chart as far as that session has replayed', async () => {
     const { transport, sent } = controllableTransport({ 'recordings.list': [recording], 'sessions.list': [{ ...session, dataSessionId: 'rec-1' }] });
     const app = createAppState(transport, DEFAULT_RENDERER_SETTINGS);
     startSync(app, noFrames, manualIntervals().timers);
     await settle();
     await settle();
     expect(app.focus.getState()).toMatchObject({ sessionId: 'ses-1', recordingId: 'rec-1', instrumentId: 'BTC/USDT:USDT' });
-    expect(sent).toContainEqual({ name: 'chart.candles', request: { recordingId: 'rec-1', instrumentId: 'BTC/USDT:USDT', timeframe: '1m', limit: DEFAULT_RENDERER_SETTINGS.candleLimit } });
+    // the recording spans a moment: the chart suggests 1 s bars for it
+    expect(sent).toContainEqual({ name: 'chart.sessionCandles', request: { sessionId: 'ses-1', instrumentId: 'BTC/USDT:USDT', timeframe: '1s', limit: DEFAULT_RENDERER_SETTINGS.candleLimit } });
+    expect(sent).toContainEqual({ name: 'strategies.states', request: { sessionId: 'ses-1' } });
     expect(sent).toContainEqual({ name: 'signals.list', request: { sessionId: 'ses-1', limit: DEFAULT_RENDERER_SETTINGS.signalLoadLimit } });
   });
 

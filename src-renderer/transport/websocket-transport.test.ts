@@ -123,6 +123,17 @@ describe('WebSocketTransport', () => {
     expect(second).toEqual(['risk_alert', 'session_state']);
   });
 
+  test('passes on the engine publish time of an event, and only a real number', () => {
+    const { transport, latest } = setup();
+    latest().handlers.open();
+    const stamps: Array<number | undefined> = [];
+    transport.subscribe((envelope) => stamps.push(envelope.publishedAt));
+    latest().reply({ type: 'event', topic: 'market_data', payload: {}, publishedAt: 1_723_161_256_322 });
+    latest().reply({ type: 'event', topic: 'market_data', payload: {}, publishedAt: 'soon' });
+    latest().reply({ type: 'event', topic: 'market_data', payload: {} });
+    expect(stamps).toEqual([1_723_161_256_322, undefined, undefined]);
+  });
+
   test('keeps delivering events to others when one listener throws', () => {
     const { transport, latest, protocolErrors } = setup();
     latest().handlers.open();

@@ -231,7 +231,7 @@ export class WebSocketTransport implements Transport {
       this.options.onProtocolError?.('received a frame that is not JSON');
       return;
     }
-    const typed = frame as { type?: unknown; id?: unknown; result?: unknown; topic?: unknown; payload?: unknown; message?: unknown };
+    const typed = frame as { type?: unknown; id?: unknown; result?: unknown; topic?: unknown; payload?: unknown; message?: unknown; publishedAt?: unknown };
     switch (typed.type) {
       case 'result': {
         if (typeof typed.id !== 'number') return;
@@ -245,6 +245,8 @@ export class WebSocketTransport implements Transport {
           return;
         }
         const envelope = { topic: typed.topic, payload: typed.payload } as EventEnvelope;
+        // the engine's publish time, for the UI's latency probe (absent from older hosts)
+        if (typeof typed.publishedAt === 'number' && Number.isFinite(typed.publishedAt)) envelope.publishedAt = typed.publishedAt;
         for (const listener of [...this.eventListeners]) {
           try {
             listener(envelope);

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { credentialsCommands } from './credentials-commands';
+import { engineCommands } from './engine-commands';
 import type { EventEnvelope } from './events';
+import { recordingCommands } from './recording-commands';
 import type { Result } from './result';
+import { sessionCommands } from './session-commands';
+import { uiCommands } from './ui-commands';
 import {
   Candle, HealthReport, Id, InstrumentIdSchema, OrderDto, PositionDto, RecordingDto, RiskAlertDto, SessionDto, SignalDto, Timeframe,
 } from './schemas';
@@ -20,6 +25,12 @@ export const commands = {
       path: z.string().min(1).max(4096),
       instrumentId: InstrumentIdSchema,
       name: z.string().min(1).max(200).optional(),
+      /** Further files recorded into the same recording, e.g. the book ticker beside the trades. */
+      extraPaths: z.array(z.string().min(1).max(4096)).max(10).optional(),
+      /** The depth snapshot a depth-updates file starts from (found beside it when omitted). */
+      snapshotPath: z.string().min(1).max(4096).optional(),
+      /** Levels per side kept from depth files (default 20). */
+      bookLevels: z.number().int().min(1).max(1000).optional(),
     }).strict(),
     response: RecordingDto,
   },
@@ -61,6 +72,11 @@ export const commands = {
     response: z.array(z.object({ file: z.string(), name: z.string(), definition: z.unknown() })),
   },
   'alerts.list': { request: z.object({ limit: z.number().int().min(1).max(1_000).default(200) }).strict(), response: z.array(RiskAlertDto) },
+  ...recordingCommands,
+  ...sessionCommands,
+  ...uiCommands,
+  ...engineCommands,
+  ...credentialsCommands,
 } as const;
 
 export type Commands = typeof commands;

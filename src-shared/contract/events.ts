@@ -23,6 +23,14 @@ export const events = {
     strategiesPaused: z.boolean(),
     ts: Timestamp,
   }),
+  /**
+   * Sent by the desktop shell, not the engine: bring a screen to the front (a click on a
+   * critical-alert notification opens the alerts, with the alert that was clicked).
+   */
+  ui_focus: z.object({
+    screen: z.enum(['alerts', 'positions', 'trading']),
+    alertId: z.string().optional(),
+  }),
 } as const;
 
 export type Events = typeof events;
@@ -38,4 +46,9 @@ export const COALESCED_TOPICS: ReadonlySet<Topic> = new Set(['market_data', 'ind
 export interface EventEnvelope<T extends Topic = Topic> {
   topic: T;
   payload: EventPayload<T>;
+  /**
+   * Wall-clock ms when the engine published the event (stamped by the UI bridge on the host's
+   * clock): the UI measures publish-to-pixel latency against it on the same machine.
+   */
+  publishedAt?: number;
 }

@@ -26,6 +26,8 @@ export const TradeTick = z.object({
   side: AggressorSide,
   ts: Timestamp,
   tradeId: z.string().optional(),
+  /** The replay (backtest or paper session) this tick belongs to; absent on live feeds. */
+  sessionId: z.string().optional(),
 });
 export type TradeTick = z.infer<typeof TradeTick>;
 
@@ -37,6 +39,8 @@ export const BookUpdate = z.object({
   asks: z.array(BookLevel),
   snapshot: z.boolean(),
   ts: Timestamp,
+  /** The replay (backtest or paper session) this update belongs to; absent on live feeds. */
+  sessionId: z.string().optional(),
 });
 export type BookUpdate = z.infer<typeof BookUpdate>;
 

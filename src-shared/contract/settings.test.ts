@@ -11,6 +11,7 @@ describe('settings schema', () => {
       maxDailyLossPct: 5,
       maxDrawdownPct: 15,
       maxMarginUtilizationPct: 80,
+      maxLeverage: 10,
       consecutiveLossCooldown: { enabled: true, losses: 3, minutes: 60 },
       maxOrderNotional: '100',
       maxTotalExposure: '300',

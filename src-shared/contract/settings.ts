@@ -36,6 +36,8 @@ export const RiskSettingsSchema = group({
   maxDrawdownPct: percent.default(15),
   /** New orders are denied at or above this margin utilisation %. */
   maxMarginUtilizationPct: percent.default(80),
+  /** Orders asking for more leverage are denied before any venue call (the strategy schema allows 1–10). */
+  maxLeverage: z.number().int().min(1).max(125).default(10),
   consecutiveLossCooldown: group({
     enabled: z.boolean().default(true),
     losses: z.number().int().min(1).default(3),
@@ -75,7 +77,11 @@ export const BusSettingsSchema = group({
 
 export const PositionSyncSettingsSchema = group({
   intervalMs: positiveMs.default(10_000),
-  /** Distance to liquidation, % of price, below which a warning is raised. */
+  /**
+   * Distance to liquidation below which a warning is raised, as the share of the way from the
+   * liquidation price to the entry price that the mark still has left: 100 at entry, 0 at
+   * liquidation (execution/accounting.ts liquidationDistancePercent; the UI's margin gauge).
+   */
   liquidationWarningPct: percent.default(25),
   /** … and below which a critical alert is raised. */
   liquidationCriticalPct: percent.default(15),
@@ -89,6 +95,12 @@ export const FeedSettingsSchema = group({
   stalenessMs: positiveMs.default(10_000),
   reconnectDelayMs: positiveMs.default(2_000),
   reconnectMaxDelayMs: positiveMs.default(60_000),
+  /** Pause before re-subscribing a dropped stream (ccxt.pro redials with its own short backoff; together they stay under 2 s). */
+  resubscribeDelayMs: positiveMs.default(500),
+  /** REST polling of trades while a trade stream is down. */
+  restPollIntervalMs: positiveMs.default(2_000),
+  /** Book levels recorded and fed to the book indicators. */
+  bookLevels: z.number().int().min(1).max(500).default(20),
 });
 
 export const RateLimitSettingsSchema = group({
@@ -140,8 +152,15 @@ export const ServeSettingsSchema = group({
 export const QuestDbSettingsSchema = group({
   enabled: z.boolean().default(false),
   host: z.string().min(1).default('127.0.0.1'),
-  /** ILP over HTTP. */
-  port: port.default(9_000),
+  /** ILP over TCP (QuestDB's default 9009). */
+  port: port.default(9_009),
+  /** How often queued lines are sent. */
+  flushIntervalMs: positiveMs.default(1_000),
+  /** Lines kept while QuestDB is slow or away; beyond it the oldest are dropped (and counted). */
+  maxBufferedLines: z.number().int().min(1).max(10_000_000).default(100_000),
+  /** First reconnect delay; doubles per failed attempt up to reconnectMaxDelayMs. */
+  reconnectDelayMs: positiveMs.default(1_000),
+  reconnectMaxDelayMs: positiveMs.default(30_000),
 });
 
 export const AlertSettingsSchema = group({
@@ -149,6 +168,28 @@ export const AlertSettingsSchema = group({
   trayNotifications: z.boolean().default(true),
   /** The lowest severity that plays a sound. */
   soundMinSeverity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+
+/**
+ * An Electron accelerator with at least one modifier: a global hotkey without one would take a
+ * plain key away from every other application.
+ */
+const ACCELERATOR_MODIFIER = '(?:CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)';
+const ACCELERATOR = new RegExp(`^(?:${ACCELERATOR_MODIFIER}\\+)+(?:[A-Z0-9]|F(?:[1-9]|1[0-9]|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc)$`);
+
+export const ShortcutSettingsSchema = group({
+  /** Global hotkey (works while the app is in the background) that asks to engage the kill switch; null turns it off. */
+  killSwitch: z.string().regex(ACCELERATOR, 'must be an accelerator with a modifier, e.g. "CommandOrControl+Shift+K"').nullable().default('CommandOrControl+Shift+K'),
+});
+
+export const FirstRunSettingsSchema = group({
+  /**
+   * With no recordings and no sessions yet, import the bundled demo trades and start an offline
+   * paper session on them, so a fresh install shows candles and signals without network or keys.
+   */
+  demo: z.boolean().default(true),
+  /** Replay speed of that demo session (N× real time). */
+  demoSpeed: z.number().gt(0).max(1_000).default(20),
 });
 
 export const LoggingSettingsSchema = group({
@@ -170,7 +211,9 @@ export const SettingsSchema = z.strictObject({
   serve: ServeSettingsSchema,
   questdb: QuestDbSettingsSchema,
   alerts: AlertSettingsSchema,
+  shortcuts: ShortcutSettingsSchema,
   logging: LoggingSettingsSchema,
+  firstRun: FirstRunSettingsSchema,
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

@@ -13,7 +13,7 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 
 export type ServerFrame =
   | { type: 'result'; id: number; result: unknown }
-  | { type: 'event'; topic: string; payload: unknown }
+  | { type: 'event'; topic: string; payload: unknown; publishedAt?: number }
   | { type: 'pong'; id: number }
   | { type: 'error'; message: string };
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CommandRequest, PartialHandlers } from '../../../src-shared/contract/commands';
 import type { EventPayload, Topic } from '../../../src-shared/contract/events';
 import { err, ok, type Result } from '../../../src-shared/contract/result';
-import type { SessionDto } from '../../../src-shared/contract/schemas';
+import type { MarketData, SessionDto } from '../../../src-shared/contract/schemas';
+import type { ReplayStateDto } from '../../../src-shared/contract/session-commands';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
 import { Money } from '../../../src-shared/domain/values';
@@ -24,6 +25,10 @@ export interface SessionServiceOptions {
   slippageBps: number;
   busRetryDelaysMs: number[];
   idFactory?: () => string;
+  /** Called once when a replay ends (completed, or stopped part-way) with its result: the UI's session report is persisted there. */
+  onResult?: (sessionId: string, result: ReplayResult) => void;
+  /** Stops sessions this service does not run (collect sessions); true when it stopped one. */
+  stopOther?: (sessionId: string) => Promise<boolean>;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface SessionServiceOptions {
 export class SessionService {
   private readonly running = new Map<string, { session: ReplaySession; done: Promise<void> }>();
   private readonly results = new Map<string, ReplayResult>();
+  /** Engine-wide strategy pauses (manual, kill switch): every running replay and every one started later. */
+  private readonly strategyPauses = new Set<string>();
 
   constructor(private readonly options: SessionServiceOptions) {}
 
@@ -76,7 +83,8 @@ export class SessionService {
     const replay = new ReplaySession({
       session,
       chunks: () => store.recordings.readTradeChunks(recording.id),
-      totalTicks: recording.tradeCount,
+      ...(recording.bookCount > 0 ? { books: () => store.recordings.readBookChunks(recording.id) } : {}),
+      totalTicks: recording.tradeCount + recording.bookCount,
       instruments,
       strategies: definitions,
       capital: Money.money(request.capital),
@@ -87,8 +95,10 @@ export class SessionService {
       hostClock: this.options.clock,
       store,
       logger: this.options.logger,
-      forward: this.options.publish,
+      // several replays may play the same instrument at once: the UI tells their ticks apart by session
+      forward: (topic, payload) => this.options.publish(topic, topic === 'market_data' ? ({ ...(payload as MarketData), sessionId: session.id } as typeof payload) : payload),
     });
+    for (const reason of this.strategyPauses) replay.pauseStrategies(reason);
     const done = replay
       .run((progress) => {
         store.sessions.updateProgress(session.id, progress);
@@ -97,7 +107,14 @@ export class SessionService {
       })
       .then((result) => {
         this.results.set(session.id, result);
-        this.finish(session.id, 'completed', null);
+        try {
+          this.options.onResult?.(session.id, result);
+        } catch (error) {
+          // a report that cannot be stored must not turn a finished session into a failed one
+          this.options.logger.error('session result could not be stored', { sessionId: session.id, error });
+        }
+        // a replay stopped before the end of its data is 'stopped', not 'completed'
+        this.finish(session.id, replay.stoppedEarly ? 'stopped' : 'completed', null);
         this.options.logger.info('session completed', { sessionId: session.id, ticks: result.ticks, ...result.metrics });
       })
       .catch((error: unknown) => {
@@ -113,15 +130,63 @@ export class SessionService {
     return ok(session);
   }
 
+  /** Pauses a running replay where it is; resume() continues from there. */
+  pause(sessionId: string): Result<ReplayStateDto> {
+    return this.control(sessionId, (replay) => {
+      replay.pause();
+      this.setStatus(sessionId, 'paused');
+    });
+  }
+
+  resume(sessionId: string): Result<ReplayStateDto> {
+    return this.control(sessionId, (replay) => {
+      replay.resume();
+      this.setStatus(sessionId, 'running');
+    });
+  }
+
+  /**
+   * Forward: fast-forwards (no pacing) to ts. Backward: restarts the replay from the beginning
+   * and fast-forwards to ts; the journal is rewritten with the same deterministic ids.
+   */
+  seek(sessionId: string, ts: number): Result<ReplayStateDto> {
+    return this.control(sessionId, (replay) => replay.seek(ts));
+  }
+
+  setSpeed(sessionId: string, speed: number): Result<ReplayStateDto> {
+    return this.control(sessionId, (replay) => replay.setSpeed(speed));
+  }
+
+  /** Where a running replay stands, or undefined when it is not running. */
+  replayState(sessionId: string): ReplayStateDto | undefined {
+    const entry = this.running.get(sessionId);
+    const stored = this.options.store.sessions.get(sessionId);
+    if (entry === undefined || stored === null) return undefined;
+    return { sessionId, status: stored.status, ...entry.session.controls() };
+  }
+
   async stop(sessionId: string): Promise<Result<SessionDto>> {
     const entry = this.running.get(sessionId);
     const stored = this.options.store.sessions.get(sessionId);
     if (stored === null) return err('not_found', `no session ${sessionId}`, ['request.sessionId']);
-    if (entry === undefined) return ok(stored);
+    if (entry === undefined) {
+      // not a replay: a collect session (or one already over)
+      if ((await this.options.stopOther?.(sessionId)) === true) return ok(this.options.store.sessions.get(sessionId) ?? stored);
+      return ok(stored);
+    }
     entry.session.stop();
     await entry.done;
     this.finish(sessionId, 'stopped', null);
     return ok(this.options.store.sessions.get(sessionId) ?? stored);
+  }
+
+  /** The running replay of a session (the UI's state overview and chart read it), or undefined. */
+  replay(sessionId: string): ReplaySession | undefined {
+    return this.running.get(sessionId)?.session;
+  }
+
+  runningSessionIds(): string[] {
+    return [...this.running.keys()];
   }
 
   result(sessionId: string): ReplayResult | undefined {
@@ -137,17 +202,70 @@ export class SessionService {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 
+  /** No new entries in any session while a reason holds; exits still run. */
+  pauseStrategies(reason: string): void {
+    this.strategyPauses.add(reason);
+    for (const { session } of this.running.values()) session.pauseStrategies(reason);
+  }
+
+  resumeStrategies(reason: string): void {
+    this.strategyPauses.delete(reason);
+    for (const { session } of this.running.values()) session.resumeStrategies(reason);
+  }
+
+  /** The kill switch over the paper sessions: cancels what is pending and closes what is open in every running replay. */
+  flattenAll(reason: string): { cancelledOrders: number; flattenedPositions: number } {
+    let cancelledOrders = 0;
+    let flattenedPositions = 0;
+    for (const { session } of this.running.values()) {
+      const flattened = session.flatten(reason);
+      cancelledOrders += flattened.cancelledOrders;
+      flattenedPositions += flattened.flattenedPositions;
+    }
+    return { cancelledOrders, flattenedPositions };
+  }
+
+  /** The running sessions with their open positions and PnL, for the engine status. */
+  tradingOverview(): Array<{ session: SessionDto } & ReturnType<ReplaySession['tradingSnapshot']>> {
+    const overview: Array<{ session: SessionDto } & ReturnType<ReplaySession['tradingSnapshot']>> = [];
+    for (const [sessionId, { session }] of this.running) {
+      const stored = this.options.store.sessions.get(sessionId);
+      if (stored !== null) overview.push({ session: stored, ...session.tradingSnapshot() });
+    }
+    return overview;
+  }
+
   handlers(): PartialHandlers {
     return {
       'sessions.list': async () => ok(this.options.store.sessions.list()),
       'sessions.start': async (request) => this.start(request),
       'sessions.stop': ({ sessionId }) => this.stop(sessionId),
+      'sessions.pause': async ({ sessionId }) => this.pause(sessionId),
+      'sessions.resume': async ({ sessionId }) => this.resume(sessionId),
+      'sessions.seek': async ({ sessionId, ts }) => this.seek(sessionId, ts),
+      'sessions.setSpeed': async ({ sessionId, speed }) => this.setSpeed(sessionId, speed),
     };
+  }
+
+  private control(sessionId: string, act: (replay: ReplaySession) => void): Result<ReplayStateDto> {
+    const stored = this.options.store.sessions.get(sessionId);
+    if (stored === null) return err('not_found', `no session ${sessionId}`, ['request.sessionId']);
+    const entry = this.running.get(sessionId);
+    if (entry === undefined) return err('conflict', `session ${sessionId} is ${stored.status}, not running; only a running replay can be controlled`, ['request.sessionId']);
+    act(entry.session);
+    return ok(this.replayState(sessionId)!);
+  }
+
+  private setStatus(sessionId: string, status: 'running' | 'paused'): void {
+    const current = this.options.store.sessions.get(sessionId);
+    if (current === null || current.status === status || (current.status !== 'running' && current.status !== 'paused')) return;
+    const updated = this.options.store.sessions.updateStatus(sessionId, status);
+    if (updated !== null) this.options.publish('session_state', updated);
   }
 
   private finish(sessionId: string, status: 'completed' | 'stopped' | 'failed', error: string | null): void {
     const current = this.options.store.sessions.get(sessionId);
-    if (current === null || current.status !== 'running') return;
+    if (current === null || (current.status !== 'running' && current.status !== 'paused')) return;
     const updated = this.options.store.sessions.updateStatus(sessionId, status, {
       endedAt: this.options.clock.now(),
       progress: status === 'completed' ? 1 : current.progress,

@@ -12,7 +12,7 @@ export { SignalRepository, type SignalListOptions } from './signals';
 export { RiskEventRepository, type RiskEventRecord } from './risk-events';
 export { StrategyRepository, type StoredStrategy, type StrategyInput } from './strategies';
 export {
-  RecordingInputError, RecordingRepository, type BookInput, type CreateRecordingInput, type RecordingRepositoryOptions, type TradeInput,
+  RecordingInputError, RecordingRepository, type BookInput, type CreateRecordingInput, type InstrumentStats, type RecordingRepositoryOptions, type SeriesStats, type TradeInput,
 } from './recordings';
 export { bookUpdateAt, bookUpdatesOf, type BookChunk, type TradeChunk } from './tick-codec';
 export { loadSettings, saveSettings, SettingsError, updateSettings } from './settings-file';

@@ -149,7 +149,7 @@ describe('migration runner', () => {
 
   test('finds the repo migrations folder from its own module location', () => {
     expect(defaultMigrationsDir()).toBe(REPO_MIGRATIONS);
-    expect(latestMigrationVersion()).toBe(20);
+    expect(latestMigrationVersion()).toBe(30);
   });
 
   test('finds migrations/ from a bundle folder nested under the app root', () => {
@@ -168,8 +168,8 @@ describe('openDatabase', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
-      expect(migration?.applied).toEqual(['0010_init.sql', '0020_market_data.sql']);
-      expect(userVersion(db)).toBe(20);
+      expect(migration?.applied).toEqual(['0010_init.sql', '0020_market_data.sql', '0030_session_results.sql']);
+      expect(userVersion(db)).toBe(30);
     } finally {
       db.close();
     }
@@ -178,9 +178,9 @@ describe('openDatabase', () => {
   test('closes the database again and reports when it is from a newer version', () => {
     const file = path.join(tmp, 'future.db');
     const future = new Database(file);
-    future.pragma('user_version = 30');
+    future.pragma('user_version = 40');
     future.close();
-    expect(() => openDatabase(file, { migrationsDir: REPO_MIGRATIONS })).toThrow(/schema 30, this app knows up to 20/);
+    expect(() => openDatabase(file, { migrationsDir: REPO_MIGRATIONS })).toThrow(/schema 40, this app knows up to 30/);
     // the failed open left no handle behind: the file can be removed and reopened at once
     rmSync(file);
     openDatabase(file, { migrationsDir: REPO_MIGRATIONS }).close();

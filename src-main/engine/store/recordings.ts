@@ -55,6 +55,26 @@ export class RecordingInputError extends Error {
   }
 }
 
+/** Count and time range of one kind of recorded data; times null when there is none. */
+export interface SeriesStats {
+  count: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface InstrumentStats {
+  instrumentId: string;
+  trades: SeriesStats;
+  books: SeriesStats;
+}
+
+interface InstrumentStatsRow {
+  instrument_id: string;
+  count: number | null;
+  first_ts: number | null;
+  last_ts: number | null;
+}
+
 interface RecordingRow {
   id: string;
   name: string;
@@ -164,6 +184,8 @@ export class RecordingRepository {
   private readonly tradeStats: Statement<[string], { count: number | null; first_ts: number | null; last_ts: number | null }>;
   private readonly bookStats: Statement<[string], { count: number | null; first_ts: number | null; last_ts: number | null }>;
   private readonly tradeCountOf: Statement<[{ recording_id: string; instrument_id: string | null }], { count: number | null }>;
+  private readonly tradeStatsByInstrument: Statement<[string], InstrumentStatsRow>;
+  private readonly bookStatsByInstrument: Statement<[string], InstrumentStatsRow>;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -201,6 +223,12 @@ export class RecordingRepository {
     this.bookInstruments = db.prepare('SELECT DISTINCT instrument_id FROM book_chunks WHERE recording_id = ? ORDER BY instrument_id');
     this.tradeStats = db.prepare('SELECT SUM(count) AS count, MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM trade_chunks WHERE recording_id = ?');
     this.bookStats = db.prepare('SELECT SUM(count) AS count, MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM book_chunks WHERE recording_id = ?');
+    this.tradeStatsByInstrument = db.prepare(
+      'SELECT instrument_id, SUM(count) AS count, MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM trade_chunks WHERE recording_id = ? GROUP BY instrument_id',
+    );
+    this.bookStatsByInstrument = db.prepare(
+      'SELECT instrument_id, SUM(count) AS count, MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM book_chunks WHERE recording_id = ? GROUP BY instrument_id',
+    );
     this.tradeCountOf = db.prepare(
       'SELECT SUM(count) AS count FROM trade_chunks WHERE recording_id = @recording_id AND (@instrument_id IS NULL OR instrument_id = @instrument_id)',
     );
@@ -416,6 +444,38 @@ export class RecordingRepository {
       if (instrumentId === undefined || instrument === instrumentId) count += buffer.length;
     }
     return count;
+  }
+
+  /**
+   * Per instrument: count and time range of its trades and of its book updates, stored and
+   * buffered (a recording being written shows what it holds so far). Sorted by instrument.
+   */
+  instrumentStats(recordingId: string): InstrumentStats[] {
+    const stats = new Map<string, InstrumentStats>();
+    const entry = (instrumentId: string): InstrumentStats => {
+      let found = stats.get(instrumentId);
+      if (found === undefined) {
+        found = { instrumentId, trades: { count: 0, firstTs: null, lastTs: null }, books: { count: 0, firstTs: null, lastTs: null } };
+        stats.set(instrumentId, found);
+      }
+      return found;
+    };
+    const add = (series: SeriesStats, count: number, first: number | null, last: number | null): void => {
+      if (count <= 0) return;
+      series.count += count;
+      if (first !== null && (series.firstTs === null || first < series.firstTs)) series.firstTs = first;
+      if (last !== null && (series.lastTs === null || last > series.lastTs)) series.lastTs = last;
+    };
+    for (const row of this.tradeStatsByInstrument.all(recordingId)) add(entry(row.instrument_id).trades, row.count ?? 0, row.first_ts, row.last_ts);
+    for (const row of this.bookStatsByInstrument.all(recordingId)) add(entry(row.instrument_id).books, row.count ?? 0, row.first_ts, row.last_ts);
+    for (const [instrumentId, buffer] of this.tradeBuffers.get(recordingId) ?? []) {
+      if (buffer.length > 0) add(entry(instrumentId).trades, buffer.length, buffer.ts[0]!, buffer.ts[buffer.length - 1]!);
+    }
+    for (const [instrumentId, buffer] of this.bookBuffers.get(recordingId) ?? []) {
+      const pending = buffer.pending;
+      if (pending.length > 0) add(entry(instrumentId).books, pending.length, pending[0]!.ts, pending[pending.length - 1]!.ts);
+    }
+    return [...stats.values()].sort((a, b) => (a.instrumentId < b.instrumentId ? -1 : a.instrumentId > b.instrumentId ? 1 : 0));
   }
 
   /** Instruments with recorded trades or book updates, sorted. */

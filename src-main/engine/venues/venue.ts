@@ -42,6 +42,8 @@ export interface VenueOrderState {
   status: OrderStatus;
   filledQuantity: Quantity;
   averageFillPrice: Price | null;
+  /** Fees charged so far for this order (cumulative), when the venue reports them: with polling it is how fills get their commission. */
+  commission?: Money;
   reason: string | null;
   info?: unknown;
 }

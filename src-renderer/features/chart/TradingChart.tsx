@@ -1,45 +1,37 @@
-import {
-  CandlestickSeries,
-  ColorType,
-  createChart,
-  createSeriesMarkers,
-  CrosshairMode,
-  HistogramSeries,
-  type IChartApi,
-  type ISeriesApi,
-  type ISeriesMarkersPluginApi,
-  type Time,
-  type UTCTimestamp,
-} from 'lightweight-charts';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import type { PositionDto } from '../../../src-shared/contract/schemas';
 import { useApp } from '../../app/app-context';
 import { formatPriceNumber } from '../../lib/format';
 import { EmptyState, ErrorText } from '../../ui/Panel';
+import { marketKey } from '../market/market-store';
+import { positionKey } from '../positions/positions-store';
+import { ChartController, type ChartSummary, type PriceLineSpec } from './chart-controller';
 import { TIMEFRAMES } from './chart-store';
-import { buildMarkers } from './markers';
 
-const CHART_COLORS = {
-  background: '#0e1217',
-  text: '#8b96a5',
-  grid: '#1a2029',
-  border: '#262e39',
-  up: '#26a69a',
-  down: '#ef5350',
-  volumeUp: 'rgba(38, 166, 154, 0.35)',
-  volumeDown: 'rgba(239, 83, 80, 0.35)',
-} as const;
+const SECTIONS = ['S1', 'O1', 'Z1', 'ZE1', 'E1'] as const;
 
-interface ChartHandles {
-  chart: IChartApi;
-  candles: ISeriesApi<'Candlestick'>;
-  volume: ISeriesApi<'Histogram'>;
-  markers: ISeriesMarkersPluginApi<Time>;
+/** The lines drawn for an open position; values the engine does not know yet are left out. */
+export function positionPriceLines(position: PositionDto | undefined): PriceLineSpec[] {
+  if (position === undefined || position.side === 'FLAT') return [];
+  const lines: PriceLineSpec[] = [];
+  const add = (kind: PriceLineSpec['kind'], value: string | null): void => {
+    const price = value === null ? Number.NaN : Number(value);
+    if (Number.isFinite(price) && price > 0) lines.push({ kind, price });
+  };
+  add('entry', position.averageEntryPrice);
+  add('stopLoss', position.stopLoss);
+  add('takeProfit', position.takeProfit);
+  add('liquidation', position.liquidationPrice);
+  return lines;
 }
 
 export function TradingChart() {
-  const { chart: chartStore, signals: signalsStore, focus, recordings, market } = useApp();
+  const { chart: chartStore, signals: signalsStore, focus, recordings, market, positions, ticks, sessions, ui } = useApp();
   const candles = useStore(chartStore, (state) => state.candles);
+  const untilTs = useStore(chartStore, (state) => state.untilTs);
+  const live = useStore(chartStore, (state) => state.live);
+  const loadSeq = useStore(chartStore, (state) => state.loadSeq);
   const timeframe = useStore(chartStore, (state) => state.timeframe);
   const loading = useStore(chartStore, (state) => state.loading);
   const error = useStore(chartStore, (state) => state.error);
@@ -48,85 +40,87 @@ export function TradingChart() {
   const instrumentId = useStore(focus, (state) => state.instrumentId);
   const recordingId = useStore(focus, (state) => state.recordingId);
   const recordingName = useStore(recordings, (state) => state.items.find((item) => item.id === recordingId)?.name ?? null);
-  const lastTrade = useStore(market, (state) => (instrumentId === null ? undefined : state.lastTrade[instrumentId]));
+  const sessionName = useStore(sessions, (state) => (sessionId === null ? null : (state.byId[sessionId]?.name ?? null)));
+  const sessionKind = useStore(sessions, (state) => (sessionId === null ? null : (state.byId[sessionId]?.kind ?? null)));
+  const replayed = sessionKind === 'backtest' || sessionKind === 'paper';
+  const lastTrade = useStore(market, (state) => (instrumentId === null ? undefined : state.lastTrade[marketKey(replayed ? sessionId : null, instrumentId)]));
+  const position = useStore(positions, (state) => (sessionId === null || instrumentId === null ? undefined : state.byKey[positionKey({ sessionId, instrumentId })]));
 
   const containerRef = useRef<HTMLDivElement>(null);
-  const handles = useRef<ChartHandles | null>(null);
+  const controllerRef = useRef<ChartController | null>(null);
+  const [summary, setSummary] = useState<ChartSummary | null>(null);
+  const fitKey = useRef('');
 
   const shownSignals = useMemo(
     () => (sessionId === null ? [] : signals.filter((signal) => signal.sessionId === sessionId && signal.instrumentId === instrumentId)),
     [signals, sessionId, instrumentId],
   );
-  const { markers, counts } = useMemo(() => buildMarkers(shownSignals, candles, timeframe), [shownSignals, candles, timeframe]);
+  const priceLines = useMemo(() => positionPriceLines(position), [position]);
 
   useEffect(() => {
     const container = containerRef.current;
     if (container === null) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: CHART_COLORS.background },
-        textColor: CHART_COLORS.text,
-        fontSize: 11,
-        fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, monospace',
-      },
-      grid: { vertLines: { color: CHART_COLORS.grid }, horzLines: { color: CHART_COLORS.grid } },
-      rightPriceScale: { borderColor: CHART_COLORS.border },
-      timeScale: { borderColor: CHART_COLORS.border, timeVisible: true, secondsVisible: false },
-      crosshair: { mode: CrosshairMode.Normal },
-    });
-    const candleSeries = chart.addSeries(CandlestickSeries, {
-      upColor: CHART_COLORS.up,
-      downColor: CHART_COLORS.down,
-      borderVisible: false,
-      wickUpColor: CHART_COLORS.up,
-      wickDownColor: CHART_COLORS.down,
-      priceLineVisible: true,
-    });
-    candleSeries.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.22 } });
-    const volumeSeries = chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
-    chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
-    handles.current = { chart, candles: candleSeries, volume: volumeSeries, markers: createSeriesMarkers(candleSeries, []) };
+    const controller = new ChartController(container, setSummary);
+    controllerRef.current = controller;
+    const unsubscribe = ticks.subscribe((data, publishedAt) => controller.onTick(data, publishedAt));
     return () => {
-      handles.current = null;
-      chart.remove();
+      unsubscribe();
+      controllerRef.current = null;
+      controller.dispose();
     };
-  }, []);
+  }, [ticks]);
 
   useEffect(() => {
-    const current = handles.current;
-    if (current === null) return;
-    current.chart.applyOptions({ timeScale: { secondsVisible: timeframe === '1s' } });
-    current.candles.setData(candles.map((candle) => ({ time: candle.time as UTCTimestamp, open: candle.open, high: candle.high, low: candle.low, close: candle.close })));
-    current.volume.setData(
-      candles.map((candle) => ({ time: candle.time as UTCTimestamp, value: candle.volume, color: candle.close >= candle.open ? CHART_COLORS.volumeUp : CHART_COLORS.volumeDown })),
-    );
-    if (candles.length > 0) current.chart.timeScale().fitContent();
-  }, [candles, timeframe]);
+    // a new source or timeframe fits the view; a resync of the same one keeps the trader's zoom
+    const key = `${sessionId ?? ''}|${recordingId ?? ''}|${instrumentId ?? ''}|${timeframe}`;
+    const fit = key !== fitKey.current && candles.length > 0;
+    if (fit) fitKey.current = key;
+    controllerRef.current?.setHistory({ instrumentId, replaySessionId: replayed ? sessionId : null, timeframe, candles, untilTs, live, fit });
+    // loadSeq: a reload with an equal answer must still reset the live bars
+  }, [candles, untilTs, live, timeframe, instrumentId, sessionId, recordingId, loadSeq, replayed]);
 
   useEffect(() => {
-    handles.current?.markers.setMarkers(markers);
-  }, [markers]);
+    controllerRef.current?.setSignals(shownSignals);
+  }, [shownSignals]);
 
-  const title = instrumentId ?? 'No instrument';
+  useEffect(() => {
+    controllerRef.current?.setPriceLines(priceLines);
+  }, [priceLines]);
+
+  const fitRequest = useStore(ui, (state) => state.chartFitRequest);
+  useEffect(() => {
+    if (fitRequest > 0) controllerRef.current?.fit();
+  }, [fitRequest]);
+
+  const counts = summary?.markers.counts;
+  const bars = summary?.bars ?? 0;
   return (
     <section className="panel panel-chart">
       <header className="panel-header chart-header">
-        <h2 className="panel-title chart-symbol">{title}</h2>
-        {recordingName !== null ? <span className="panel-meta" title="recording">{recordingName}</span> : null}
+        <h2 className="panel-title chart-symbol" title={sessionName ?? recordingName ?? undefined}>
+          {instrumentId ?? 'No instrument'}
+        </h2>
+        {live ? (
+          <span className="badge badge-live" title="Bars grow from the replay's market data as it arrives" data-testid="chart-live">
+            LIVE
+          </span>
+        ) : null}
         {lastTrade !== undefined ? (
           <span className={`chart-last mono ${lastTrade.side === 'buy' ? 'positive' : 'negative'}`} title="last trade">
             {formatPriceNumber(lastTrade.price)}
           </span>
         ) : null}
-        <div className="chart-legend" aria-label="marker counts" title={`${candles.length} bars, times in UTC`}>
-          {(['S1', 'O1', 'Z1', 'ZE1', 'E1'] as const).map((section) => (
+        <div className="chart-legend" aria-label="marker counts" title={`${bars} bars, times in UTC`}>
+          {SECTIONS.map((section) => (
             <span key={section} className={`legend-item legend-${section.toLowerCase()}`}>
-              {section} {counts[section]}
+              {section} {counts?.[section] ?? 0}
             </span>
           ))}
         </div>
-        <div className="panel-actions segmented segmented-small" role="radiogroup" aria-label="Timeframe">
+        <button type="button" className="button button-small chart-fit" onClick={() => ui.getState().fitChart()} title="Show every bar (f)" data-testid="chart-fit">
+          Fit
+        </button>
+        <div className="panel-actions segmented segmented-small" role="radiogroup" aria-label="Timeframe ([ and ])">
           {TIMEFRAMES.map((option) => (
             <button
               key={option}
@@ -143,17 +137,8 @@ export function TradingChart() {
         </div>
       </header>
       <div className="chart-stage">
-        <div
-          ref={containerRef}
-          className="chart-canvas"
-          data-testid="trading-chart"
-          data-candles={candles.length}
-          data-markers={markers.length}
-          data-marker-counts={JSON.stringify(counts)}
-          data-timeframe={timeframe}
-          data-loading={loading ? 'true' : 'false'}
-        />
-        {candles.length === 0 ? (
+        <div ref={containerRef} className="chart-canvas" data-testid="trading-chart" data-timeframe={timeframe} data-loading={loading ? 'true' : 'false'} data-live={live ? 'true' : 'false'} />
+        {bars === 0 ? (
           <div className="chart-overlay">
             {error !== null ? (
               <ErrorText>{error}</ErrorText>
@@ -161,8 +146,10 @@ export function TradingChart() {
               <EmptyState>Loading candles…</EmptyState>
             ) : recordingId === null ? (
               <EmptyState>Import a recording or pick a session to see its chart.</EmptyState>
+            ) : live ? (
+              <EmptyState>Waiting for the replay’s first trades…</EmptyState>
             ) : (
-              <EmptyState>No trades in this recording for {title}.</EmptyState>
+              <EmptyState>No trades in this recording for {instrumentId}.</EmptyState>
             )}
           </div>
         ) : null}

@@ -24,20 +24,55 @@ export function orderedCandles(candles: readonly Candle[]): Candle[] {
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
 
+/**
+ * A timeframe that gives a readable number of bars for data spanning `spanMs`: five minutes of
+ * trades at 1m would be five bars, a week at 1s more than the chart may load.
+ */
+export function suggestTimeframe(spanMs: number): Timeframe {
+  const minutes = spanMs / 60_000;
+  if (minutes <= 20) return '1s';
+  if (minutes <= 16 * 60) return '1m';
+  if (minutes <= 3 * 24 * 60) return '5m';
+  if (minutes <= 10 * 24 * 60) return '15m';
+  return '1h';
+}
+
+/**
+ * What the chart shows: a session (its recording as far as the replay has got, then live ticks)
+ * or a whole recording.
+ */
 export interface ChartSource {
   recordingId: string;
   instrumentId: string;
+  sessionId?: string | null;
 }
+
+const sameSource = (a: ChartSource | null, b: ChartSource | null): boolean =>
+  a !== null && b !== null && a.recordingId === b.recordingId && a.instrumentId === b.instrumentId && (a.sessionId ?? null) === (b.sessionId ?? null);
 
 export interface ChartState {
   timeframe: Timeframe;
+  /** Once the trader picks a timeframe, the chart stops suggesting one per recording. */
+  timeframePicked: boolean;
   /** What `candles` were loaded for; null before the first load. */
   source: ChartSource | null;
+  /** History bars; live bars beyond them are the chart's own (LiveBars). */
   candles: Candle[];
+  /** Data time the history reaches; newer ticks extend it. */
+  untilTs: number | null;
+  /** True while the source session replays at a pace, so market_data extends the bars. */
+  live: boolean;
+  /** Bumped on every completed load, so the chart resets even when the answer is equal. */
+  loadSeq: number;
   loading: boolean;
   error: string | null;
   setTimeframe(timeframe: Timeframe): Promise<void>;
+  stepTimeframe(step: 1 | -1): Promise<void>;
+  /** Takes the suggested timeframe for a new source unless the trader picked one. */
+  suggest(timeframe: Timeframe): void;
   load(source: ChartSource | null): Promise<void>;
+  /** Loads the current source again (a session finished, a periodic resync). */
+  reload(): Promise<void>;
 }
 
 export type ChartStore = StoreApi<ChartState>;
@@ -52,31 +87,50 @@ export function createChartStore(api: SurgeApi, options: ChartStoreOptions): Cha
   let latestRequest = 0;
   return createStore<ChartState>()((set, get) => ({
     timeframe: '1m',
+    timeframePicked: false,
     source: null,
     candles: [],
+    untilTs: null,
+    live: false,
+    loadSeq: 0,
     loading: false,
     error: null,
     async setTimeframe(timeframe) {
-      set({ timeframe });
+      set({ timeframe, timeframePicked: true });
+      await get().load(get().source);
+    },
+    suggest(timeframe) {
+      if (!get().timeframePicked) set({ timeframe });
+    },
+    async stepTimeframe(step) {
+      const index = TIMEFRAMES.indexOf(get().timeframe);
+      const next = TIMEFRAMES[Math.min(TIMEFRAMES.length - 1, Math.max(0, index + step))]!;
+      if (next !== get().timeframe) await get().setTimeframe(next);
+    },
+    async reload() {
       await get().load(get().source);
     },
     async load(source) {
       const request = ++latestRequest;
       if (source === null) {
-        set({ source: null, candles: [], loading: false, error: null });
+        set({ source: null, candles: [], untilTs: null, live: false, loading: false, error: null, loadSeq: get().loadSeq + 1 });
         return;
       }
-      const sameSource = get().source?.recordingId === source.recordingId && get().source?.instrumentId === source.instrumentId;
-      set({ source, loading: true, error: null, candles: sameSource ? get().candles : [] });
-      const result = await api.invoke('chart.candles', {
-        recordingId: source.recordingId,
-        instrumentId: source.instrumentId,
-        timeframe: get().timeframe,
-        limit: options.candleLimit,
-      });
+      const keep = sameSource(get().source, source);
+      set({ source, loading: true, error: null, ...(keep ? {} : { candles: [], untilTs: null, live: false }) });
+      const timeframe = get().timeframe;
+      const sessionId = source.sessionId ?? null;
+      const answer =
+        sessionId === null
+          ? await api.invoke('chart.candles', { recordingId: source.recordingId, instrumentId: source.instrumentId, timeframe, limit: options.candleLimit }).then((result) =>
+              result.ok ? { ok: true as const, candles: result.value, untilTs: null, live: false } : { ok: false as const, message: result.error.message },
+            )
+          : await api.invoke('chart.sessionCandles', { sessionId, instrumentId: source.instrumentId, timeframe, limit: options.candleLimit }).then((result) =>
+              result.ok ? { ok: true as const, ...result.value } : { ok: false as const, message: result.error.message },
+            );
       if (request !== latestRequest) return;
-      if (result.ok) set({ candles: orderedCandles(result.value), loading: false });
-      else set({ candles: [], loading: false, error: result.error.message });
+      if (answer.ok) set({ candles: orderedCandles(answer.candles), untilTs: answer.untilTs, live: answer.live, loading: false, loadSeq: get().loadSeq + 1 });
+      else set({ candles: [], untilTs: null, live: false, loading: false, error: answer.message, loadSeq: get().loadSeq + 1 });
     },
   }));
 }

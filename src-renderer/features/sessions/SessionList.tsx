@@ -33,7 +33,7 @@ export function SessionList() {
       {loadError !== null ? <ErrorText>{loadError}</ErrorText> : null}
       {stopError !== null ? <ErrorText>{stopError}</ErrorText> : null}
       {ordered.length === 0 ? (
-        <EmptyState>No sessions yet. Start a backtest above.</EmptyState>
+        <EmptyState>No sessions yet. Start one with the quick session form (n), or press b for a backtest.</EmptyState>
       ) : (
         <ul className="list">
           {ordered.map((session) => {

@@ -1,9 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CommandInput, CommandResponse, SurgeApi } from '../../../src-shared/contract/commands';
+import type { CommandInput, SurgeApi } from '../../../src-shared/contract/commands';
 import type { Result, ResultError } from '../../../src-shared/contract/result';
 import type { SessionDto } from '../../../src-shared/contract/schemas';
-
-export type StrategyExample = CommandResponse<'strategies.examples'>[number];
 
 export const FINISHED_STATUSES: ReadonlySet<SessionDto['status']> = new Set(['stopped', 'completed', 'failed']);
 
@@ -12,14 +10,11 @@ export interface SessionsState {
   /** The recording each session replays, remembered from the start request in case the DTO leaves it out. */
   recordingBySession: Record<string, string>;
   loadError: string | null;
-  examples: StrategyExample[];
-  examplesError: string | null;
   starting: boolean;
   startError: ResultError | null;
   stopError: string | null;
   /** Reloads the list; returns the sessions that finished since the store last saw them. */
   refresh(): Promise<SessionDto[]>;
-  loadExamples(): Promise<void>;
   start(request: CommandInput<'sessions.start'>): Promise<Result<SessionDto>>;
   stop(sessionId: string): Promise<void>;
   /** Applies pushed session_state events; returns the sessions that just finished. */
@@ -53,8 +48,6 @@ export function createSessionsStore(api: SurgeApi): SessionsStore {
     byId: {},
     recordingBySession: {},
     loadError: null,
-    examples: [],
-    examplesError: null,
     starting: false,
     startError: null,
     stopError: null,
@@ -69,11 +62,6 @@ export function createSessionsStore(api: SurgeApi): SessionsStore {
       for (const session of result.value) byId[session.id] = session;
       set({ byId, loadError: null });
       return finished;
-    },
-    async loadExamples() {
-      const result = await api.invoke('strategies.examples', {});
-      if (result.ok) set({ examples: result.value, examplesError: null });
-      else set({ examplesError: result.error.message });
     },
     async start(request) {
       set({ starting: true, startError: null });

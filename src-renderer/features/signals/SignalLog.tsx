@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { SignalDto } from '../../../src-shared/contract/schemas';
 import { useApp } from '../../app/app-context';
@@ -19,18 +19,48 @@ function IndicatorValues({ values }: { values: SignalDto['indicatorValues'] }) {
   );
 }
 
+const SECTIONS: ReadonlyArray<SignalDto['section']> = ['S1', 'O1', 'Z1', 'ZE1', 'E1'];
+
 export function SignalLog() {
   const { signals, focus, settings } = useApp();
   const items = useStore(signals, (state) => state.items);
   const loadError = useStore(signals, (state) => state.loadError);
   const sessionId = useStore(focus, (state) => state.sessionId);
+  const [hidden, setHidden] = useState<ReadonlySet<SignalDto['section']>>(new Set());
   const rows = useMemo(() => {
-    const relevant = sessionId === null ? items : items.filter((signal) => signal.sessionId === sessionId);
+    const relevant = items.filter((signal) => (sessionId === null || signal.sessionId === sessionId) && !hidden.has(signal.section));
     return relevant.slice(-settings.signalLogRows).reverse();
-  }, [items, sessionId, settings.signalLogRows]);
+  }, [items, sessionId, hidden, settings.signalLogRows]);
+  const toggle = (section: SignalDto['section']): void => {
+    const next = new Set(hidden);
+    if (next.has(section)) next.delete(section);
+    else next.add(section);
+    setHidden(next);
+  };
 
   return (
-    <Panel title="Signal log" meta={rows.length > 0 ? `latest ${rows.length}` : undefined} className="panel-signals" testId="signal-log">
+    <Panel
+      title="Signal log"
+      meta={rows.length > 0 ? String(rows.length) : undefined}
+      className="panel-signals"
+      testId="signal-log"
+      actions={
+        <span className="section-filter" role="group" aria-label="Show sections">
+          {SECTIONS.map((section) => (
+            <button
+              key={section}
+              type="button"
+              className={`section section-${section.toLowerCase()} section-toggle${hidden.has(section) ? ' is-off' : ''}`}
+              aria-pressed={!hidden.has(section)}
+              onClick={() => toggle(section)}
+              title={`${hidden.has(section) ? 'Show' : 'Hide'} ${section} signals`}
+            >
+              {section}
+            </button>
+          ))}
+        </span>
+      }
+    >
       {loadError !== null ? <ErrorText>{loadError}</ErrorText> : null}
       {rows.length === 0 ? (
         <EmptyState>No signals yet. They appear here as strategies fire.</EmptyState>
