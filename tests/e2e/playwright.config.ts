@@ -14,7 +14,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   forbidOnly: true,
-  reporter: [['list']],
+  // npm test's runner asks for a JSON report (PLAYWRIGHT_JSON_OUTPUT_NAME) to count the tests
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME !== undefined ? [['list'], ['json']] : [['list']],
   use: {
     headless: true,
     viewport: { width: 1440, height: 900 },

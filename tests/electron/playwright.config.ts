@@ -10,6 +10,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   retries: 0,
-  reporter: [['list']],
+  // npm test's runner asks for a JSON report (PLAYWRIGHT_JSON_OUTPUT_NAME) to count the tests
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME !== undefined ? [['list'], ['json']] : [['list']],
   outputDir: '../../test-results/electron',
 });
