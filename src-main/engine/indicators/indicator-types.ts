@@ -1,3 +1,4 @@
+import { INDICATOR_TYPES as SHARED_TYPES } from '../../../src-shared/strategy/indicator-ids';
 import { BidAskImbalance } from './bid-ask-imbalance';
 import { INDICATOR_TYPES, type Indicator, type IndicatorType } from './core/indicator';
 import type { IndicatorContext } from './core/indicator-context';
@@ -60,16 +61,26 @@ export const MAX_COUNT_PARAM = 100_000;
 
 type Factory = (variantId: string, params: readonly number[], context: IndicatorContext) => Indicator;
 
-interface TypeSpec extends Omit<IndicatorTypeDescription, 'type'> {
+/**
+ * What the engine adds to the strategy format's catalogue (src-shared/strategy/indicator-ids.ts,
+ * which owns the types, parameter names, defaults, sources and descriptions): units, what each
+ * parameter means, the checks with the engine's wording, and the factory.
+ */
+interface TypeSpec {
+  readonly unit: string;
+  /** One note per parameter of the shared catalogue, in order. */
+  readonly notes: readonly string[];
   /** Returns the problem with an otherwise well-formed parameter list, or null. */
   readonly check?: (params: readonly number[]) => string | null;
   /** null: supplied from outside the market data (the portfolio). */
   readonly create: Factory | null;
 }
 
-const seconds = (name: string, defaultValue: number, description: string): IndicatorParamDescription => ({ name, defaultValue, kind: 'seconds', description });
-const count = (name: string, defaultValue: number, description: string): IndicatorParamDescription => ({ name, defaultValue, kind: 'count', description });
-const barSeconds = (defaultValue: number): IndicatorParamDescription => ({ name: 'barSeconds', defaultValue, kind: 'barSeconds', description: 'bar length in seconds' });
+/** The shared catalogue's parameters with the engine's notes, as the engine describes them. */
+function paramsOf(type: IndicatorType): IndicatorParamDescription[] {
+  const notes = TYPE_SPECS[type].notes;
+  return SHARED_TYPES[type].params.map((param, index) => ({ name: param.name, defaultValue: param.default, kind: param.unit, description: notes[index] ?? '' }));
+}
 
 function windowOrder(fromName: string, from: number, toName: string, to: number): string | null {
   return from > to ? null : `window start ${fromName}=${from} must be further back than window end ${toName}=${to} (need ${fromName} > ${toName})`;
@@ -90,130 +101,81 @@ function velocityWindows(params: readonly number[]): string | null {
 }
 
 const TYPE_SPECS: Record<IndicatorType, TypeSpec> = {
-  PRICE: { description: 'Last trade price', unit: 'price', source: 'trades', params: [], create: (id, p, c) => new LastPrice(id, p, c) },
+  PRICE: { unit: 'price', notes: [], create: (id, p, c) => new LastPrice(id, p, c) },
   TWPA: {
-    description: 'Time-weighted average trade price over [now − t1, now − t2]',
     unit: 'price',
-    source: 'trades',
-    params: [seconds('t1', 10, 'window start, seconds ago'), seconds('t2', 0, 'window end, seconds ago')],
+    notes: ['window start, seconds ago', 'window end, seconds ago'],
     check: ([t1 = 0, t2 = 0]) => windowOrder('t1', t1, 't2', t2),
     create: (id, p, c) => new Twpa(id, p, c),
   },
   TWPA_RATIO: {
-    description: 'TWPA(t1,t2) / TWPA(t3,t4)',
     unit: 'ratio',
-    source: 'trades',
-    params: [seconds('t1', 10, 'first window start'), seconds('t2', 0, 'first window end'), seconds('t3', 60, 'second window start'), seconds('t4', 30, 'second window end')],
+    notes: ['first window start', 'first window end', 'second window start', 'second window end'],
     check: ([t1 = 0, t2 = 0, t3 = 0, t4 = 0]) => windowOrder('t1', t1, 't2', t2) ?? windowOrder('t3', t3, 't4', t4),
     create: (id, p, c) => new TwpaRatio(id, p, c),
   },
   PUMP_MAGNITUDE_PCT: {
-    description: '(TWPA(t1,0) − TWPA(t3,t3−d)) / TWPA(t3,t3−d) × 100',
     unit: '%',
-    source: 'trades',
-    params: [seconds('t1', 10, 'recent window length'), seconds('t3', 60, 'base window start, seconds ago'), seconds('d', 30, 'base window length')],
+    notes: ['recent window length', 'base window start, seconds ago', 'base window length'],
     check: velocityWindows,
     create: (id, p, c) => new PumpMagnitudePct(id, p, c),
   },
   PRICE_VELOCITY: {
-    description: 'PUMP_MAGNITUDE_PCT divided by the seconds between the window centres',
     unit: '%/s',
-    source: 'trades',
-    params: [seconds('t1', 10, 'recent window length'), seconds('t3', 60, 'base window start, seconds ago'), seconds('d', 30, 'base window length')],
+    notes: ['recent window length', 'base window start, seconds ago', 'base window length'],
     check: velocityWindows,
     create: (id, p, c) => new PriceVelocity(id, p, c),
   },
   VELOCITY_CASCADE: {
-    description: 'Mean acceleration across velocity scales w1 < w2 < w3 (v(w) compares TWPA(w,0) with TWPA(2w,w))',
     unit: '%/s²',
-    source: 'trades',
-    params: [seconds('w1', 5, 'short scale'), seconds('w2', 15, 'middle scale'), seconds('w3', 60, 'long scale')],
+    notes: ['short scale', 'middle scale', 'long scale'],
     check: ([w1 = 0, w2 = 0, w3 = 0]) => positive('w1', w1) ?? (w1 < w2 && w2 < w3 ? null : `scales must increase: w1 < w2 < w3, got ${w1}, ${w2}, ${w3}`),
     create: (id, p, c) => new VelocityCascade(id, p, c),
   },
   MOMENTUM_REVERSAL_INDEX: {
-    description: '(v_now − v_peak) / |v_peak| × 100, v = PRICE_VELOCITY(t1,t3,d), peak = largest |v| within peakWindow',
     unit: '%',
-    source: 'trades',
-    params: [
-      seconds('t1', 10, 'recent window length'),
-      seconds('t3', 60, 'base window start, seconds ago'),
-      seconds('d', 30, 'base window length'),
-      seconds('peakWindow', 300, 'how far back the peak velocity is looked for'),
-    ],
+    notes: ['recent window length', 'base window start, seconds ago', 'base window length', 'how far back the peak velocity is looked for'],
     check: (p) => velocityWindows(p) ?? positive('peakWindow', p[3] ?? 0),
     create: (id, p, c) => new MomentumReversalIndex(id, p, c),
   },
   PRICE_MOMENTUM: {
-    description: '(EMA_recent − EMA_baseline) / EMA_baseline × 100, continuous-time EMAs of trade price',
     unit: '%',
-    source: 'trades',
-    params: [seconds('recent', 10, 'recent EMA time constant'), seconds('baseline', 60, 'baseline EMA time constant')],
+    notes: ['recent EMA time constant', 'baseline EMA time constant'],
     check: ([recent = 0, baseline = 0]) => positive('recent', recent) ?? positive('baseline', baseline),
     create: (id, p, c) => new PriceMomentum(id, p, c),
   },
   VOLUME_SURGE_RATIO: {
-    description: 'Traded volume per second in (t1,t2) ÷ traded volume per second in (t3,t4)',
     unit: 'ratio',
-    source: 'trades',
-    params: [seconds('t1', 30, 'recent window start'), seconds('t2', 0, 'recent window end'), seconds('t3', 600, 'baseline window start'), seconds('t4', 30, 'baseline window end')],
+    notes: ['recent window start', 'recent window end', 'baseline window start', 'baseline window end'],
     check: ([t1 = 0, t2 = 0, t3 = 0, t4 = 0]) => windowOrder('t1', t1, 't2', t2) ?? windowOrder('t3', t3, 't4', t4),
     create: (id, p, c) => new VolumeSurgeRatio(id, p, c),
   },
-  VWAP: {
-    description: 'Volume-weighted average trade price over the last t1 seconds (0 = whole session)',
-    unit: 'price',
-    source: 'trades',
-    params: [seconds('t1', 0, 'window length; 0 for the session')],
-    create: (id, p, c) => new Vwap(id, p, c),
-  },
-  RSI: {
-    description: 'Relative strength index (Wilder) on bar closes',
-    unit: '0–100',
-    source: 'trades',
-    params: [count('period', 14, 'bars'), barSeconds(60)],
-    create: (id, p, c) => new Rsi(id, p, c),
-  },
-  EMA: {
-    description: 'Exponential moving average of bar closes',
-    unit: 'price',
-    source: 'trades',
-    params: [count('period', 20, 'bars'), barSeconds(60)],
-    create: (id, p, c) => new Ema(id, p, c),
-  },
-  SMA: {
-    description: 'Simple moving average of bar closes',
-    unit: 'price',
-    source: 'trades',
-    params: [count('period', 20, 'bars'), barSeconds(60)],
-    create: (id, p, c) => new Sma(id, p, c),
-  },
+  VWAP: { unit: 'price', notes: ['window length; 0 for the session'], create: (id, p, c) => new Vwap(id, p, c) },
+  RSI: { unit: '0–100', notes: ['bars', 'bar length in seconds'], create: (id, p, c) => new Rsi(id, p, c) },
+  EMA: { unit: 'price', notes: ['bars', 'bar length in seconds'], create: (id, p, c) => new Ema(id, p, c) },
+  SMA: { unit: 'price', notes: ['bars', 'bar length in seconds'], create: (id, p, c) => new Sma(id, p, c) },
   BID_ASK_IMBALANCE: {
-    description: '(bidQty − askQty)/(bidQty + askQty) × 100 over the top levels, time-weighted over t1',
     unit: '%',
-    source: 'book',
-    params: [seconds('t1', 10, 'averaging window'), count('levels', 5, 'book levels per side')],
+    notes: ['averaging window', 'book levels per side'],
     check: ([t1 = 0]) => positive('t1', t1),
     create: (id, p, c) => new BidAskImbalance(id, p, c),
   },
-  SPREAD_PCT: { description: '(ask − bid) / mid × 100 of the latest book', unit: '%', source: 'book', params: [], create: (id, p, c) => new SpreadPct(id, p, c) },
+  SPREAD_PCT: { unit: '%', notes: [], create: (id, p, c) => new SpreadPct(id, p, c) },
   LIQUIDITY_DRAIN_INDEX: {
-    description: '(baseline depth − current depth) / baseline × 100; depth = Σ price × qty of the top levels, baseline time-weighted',
     unit: '%',
-    source: 'book',
-    params: [seconds('baseline', 300, 'baseline window'), count('levels', 5, 'book levels per side')],
+    notes: ['baseline window', 'book levels per side'],
     check: ([baseline = 0]) => positive('baseline', baseline),
     create: (id, p, c) => new LiquidityDrainIndex(id, p, c),
   },
-  UNREALIZED_PNL_PCT: { description: 'Unrealised PnL of the open position in %', unit: '%', source: 'portfolio', params: [], create: null },
+  UNREALIZED_PNL_PCT: { unit: '%', notes: [], create: null },
 };
 
 /** Every indicator type with its parameters and defaults, for the strategy editor. */
 export function describeIndicatorTypes(): Record<IndicatorType, IndicatorTypeDescription> {
   const described = {} as Record<IndicatorType, IndicatorTypeDescription>;
   for (const type of INDICATOR_TYPES) {
-    const { description, unit, source, params } = TYPE_SPECS[type];
-    described[type] = { type, description, unit, source, params: params.map((param) => ({ ...param })) };
+    const { description, source } = SHARED_TYPES[type];
+    described[type] = { type, description, unit: TYPE_SPECS[type].unit, source, params: paramsOf(type) };
   }
   return described;
 }
@@ -231,10 +193,11 @@ export function resolveIndicatorVariant(variantId: string, namedVariants?: Named
   const { type, params: given } = named ?? parseVariantId(variantId);
   if (!isIndicatorType(type)) throw variantError(variantId, `unknown indicator type "${type}"; known: ${INDICATOR_TYPES.join(', ')}`);
   const spec = TYPE_SPECS[type];
-  if (given.length > spec.params.length) {
-    throw variantError(variantId, `${type} takes at most ${spec.params.length} parameter(s) (${spec.params.map((p) => p.name).join(', ') || 'none'}), got ${given.length}`);
+  const declared = paramsOf(type);
+  if (given.length > declared.length) {
+    throw variantError(variantId, `${type} takes at most ${declared.length} parameter(s) (${declared.map((p) => p.name).join(', ') || 'none'}), got ${given.length}`);
   }
-  const params = spec.params.map((param, position) => {
+  const params = declared.map((param, position) => {
     const value = given[position] ?? param.defaultValue;
     const problem = checkParam(param, value);
     if (problem !== null) throw variantError(variantId, problem);
@@ -247,7 +210,7 @@ export function resolveIndicatorVariant(variantId: string, namedVariants?: Named
 
 /** True when the variant's value comes from the portfolio, not from market data (UNREALIZED_PNL_PCT). */
 export function isPortfolioSuppliedIndicator(variantId: string, namedVariants?: NamedVariants): boolean {
-  return TYPE_SPECS[resolveIndicatorVariant(variantId, namedVariants).type].source === 'portfolio';
+  return SHARED_TYPES[resolveIndicatorVariant(variantId, namedVariants).type].source === 'portfolio';
 }
 
 /** Builds one indicator on the given instrument context; identical building blocks are shared through it. */

@@ -1,24 +1,7 @@
-export const INDICATOR_TYPES = [
-  'PRICE',
-  'TWPA',
-  'TWPA_RATIO',
-  'PUMP_MAGNITUDE_PCT',
-  'PRICE_VELOCITY',
-  'VELOCITY_CASCADE',
-  'MOMENTUM_REVERSAL_INDEX',
-  'PRICE_MOMENTUM',
-  'VOLUME_SURGE_RATIO',
-  'VWAP',
-  'RSI',
-  'EMA',
-  'SMA',
-  'BID_ASK_IMBALANCE',
-  'SPREAD_PCT',
-  'LIQUIDITY_DRAIN_INDEX',
-  'UNREALIZED_PNL_PCT',
-] as const;
-
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+import { INDICATOR_TYPE_NAMES, type IndicatorType } from '../../../../src-shared/strategy/indicator-ids';
+/** The indicator types are the strategy format's (src-shared/strategy): one list for both sides. */
+export const INDICATOR_TYPES: readonly IndicatorType[] = INDICATOR_TYPE_NAMES;
+export type { IndicatorType };
 
 /** One parameterised instance. Its value is recomputed from its blocks when asked, in O(1). */
 export interface Indicator {
