@@ -25,7 +25,7 @@ import { SessionReports } from './queries/session-reports';
 import { SettingsService } from './queries/settings-service';
 import { StrategyLibrary } from './queries/strategy-library';
 import { StrategyStates } from './queries/strategy-states';
-import { SessionService } from './session/session-service';
+import { SessionService, sessionSettings } from './session/session-service';
 import { TradingControls } from './session/trading-controls';
 import { AlertDismissalRepository } from './store/alert-dismissals';
 import { QuestDbSink } from './store/questdb/questdb-sink';
@@ -85,9 +85,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     instruments,
     logger: logger.child('session'),
     publish,
-    signalSlots: settings.strategy.signalSlots,
-    slippageBps: settings.paper.slippageBps,
-    busRetryDelaysMs: settings.bus.retryDelaysMs,
+    ...sessionSettings(settings),
     onResult: (sessionId, result) => sessionReports.persist(sessionId, result),
     stopOther: (sessionId) => collect.stop(sessionId),
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),

@@ -1,3 +1,4 @@
+import type { Settings } from '../../../src-shared/contract/settings';
 import { randomUUID } from 'node:crypto';
 import type { CommandRequest, PartialHandlers } from '../../../src-shared/contract/commands';
 import type { EventPayload, Topic } from '../../../src-shared/contract/events';
@@ -14,6 +15,11 @@ import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
 import type { ReplayResult } from './replay-session';
 import { ReplaySession } from './replay-session';
+
+/** The session options that come from settings, for every place that builds a SessionService. */
+export function sessionSettings(settings: Settings): Pick<SessionServiceOptions, 'signalSlots' | 'slippageBps' | 'busRetryDelaysMs'> {
+  return { signalSlots: settings.strategy.signalSlots, slippageBps: settings.paper.slippageBps, busRetryDelaysMs: settings.bus.retryDelaysMs };
+}
 
 export interface SessionServiceOptions {
   store: Store;
