@@ -26,6 +26,56 @@ describe('Decimal', () => {
     expect(Decimal.of('1.5e3').toString()).toBe('1500');
   });
 
+  test('reads any plain decimal text exactly, however many digits it has', () => {
+    // long digit strings take the text way, short ones are accumulated as a number: both exact
+    const plainText = fc.tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,30}$/), fc.stringMatching(/^[0-9]{0,18}$/)).map(([negative, int, frac]) => ({
+      text: `${negative ? '-' : ''}${int}${frac === '' ? '' : `.${frac}`}`,
+      raw: (negative ? -1n : 1n) * BigInt(int + frac.padEnd(18, '0')),
+    }));
+    fc.assert(
+      fc.property(plainText, ({ text, raw }) => {
+        expect(Decimal.of(text).raw).toBe(raw);
+      }),
+    );
+    // not plain: exponents, signs, spaces take the general way; malformed text still fails
+    expect(Decimal.of('+12.5').toString()).toBe('12.5');
+    expect(Decimal.of(' 7 ').toString()).toBe('7');
+    expect(Decimal.of('1.50000000000000000000').toString()).toBe('1.5');
+    for (const bad of ['', '-', '.5', '5.', '1.2.3', '--1', '1,5', '0x10']) expect(() => Decimal.of(bad)).toThrow(PrecisionError);
+  });
+
+  test('reads numbers exactly as their shortest decimal text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 })), (n) => {
+        const text = String(n);
+        // more than 18 decimals cannot be held exactly, as text or as a number
+        if (/e-/.test(text) || (text.split('.')[1]?.length ?? 0) > 18) return;
+        expect(Decimal.of(n).raw).toBe(Decimal.of(text).raw);
+      }),
+    );
+    expect(Decimal.of(-0).toString()).toBe('0');
+    expect(Decimal.of(2 ** 53).toString()).toBe('9007199254740992');
+  });
+
+  test('prints every amount as its shortest exact text', () => {
+    const reference = (raw: bigint): string => {
+      const negative = raw < 0n;
+      const digits = (negative ? -raw : raw).toString().padStart(19, '0');
+      const int = digits.slice(0, digits.length - 18);
+      const frac = digits.slice(digits.length - 18).replace(/0+$/, '');
+      return `${negative ? '-' : ''}${int}${frac === '' ? '' : `.${frac}`}`;
+    };
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), (raw) => {
+        const text = Decimal.fromRaw(raw).toString();
+        expect(text).toBe(reference(raw));
+        expect(Decimal.of(text).raw).toBe(raw);
+      }),
+    );
+    expect(Decimal.fromRaw(-1n).toString()).toBe('-0.000000000000000001');
+    expect(Decimal.fromRaw(10n ** 18n).toString()).toBe('1');
+  });
+
   test('addition is exact, commutative and associative, with zero as identity', () => {
     fc.assert(
       fc.property(decimal, decimal, decimal, (a, b, c) => {

@@ -5,6 +5,7 @@
  */
 export const DECIMALS = 18;
 const SCALE = 10n ** BigInt(DECIMALS);
+const ZEROS = '0'.repeat(DECIMALS);
 
 export type Rounding = 'down' | 'up' | 'half-even' | 'floor' | 'ceil';
 
@@ -13,8 +14,61 @@ export class PrecisionError extends Error {
 }
 
 const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+/** 10^0 … 10^18: scaling by a table entry instead of computing a power on every parse. */
+const POW10: readonly bigint[] = Array.from({ length: DECIMALS + 1 }, (_, i) => 10n ** BigInt(i));
+// up to 15 digits are exact in a float64 (10^15 < 2^53), so they can be accumulated as a number
+const MAX_NUMBER_DIGITS = 15;
 
 function parseDecimalString(text: string): bigint {
+  return parsePlain(text) ?? parseGeneral(text);
+}
+
+/**
+ * The fast path for the text prices, quantities and amounts come as — `[-]digits[.digits]` with
+ * at most 18 decimals — without a regular expression or string building. Anything else
+ * (whitespace, a plus sign, an exponent, too many decimals, malformed text) returns null and goes
+ * the general way, which also produces the errors.
+ */
+function parsePlain(text: string): bigint | null {
+  const length = text.length;
+  let i = 0;
+  let negative = false;
+  if (length > 0 && text.charCodeAt(0) === 45) {
+    negative = true;
+    i = 1;
+  }
+  const intStart = i;
+  let value = 0;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0) return null;
+  let fracDigits = 0;
+  if (i < length) {
+    if (text.charCodeAt(i) !== 46) return null;
+    i++;
+    const fracStart = i;
+    while (i < length) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits === 0 || fracDigits > DECIMALS) return null;
+  }
+  let units: bigint;
+  if (intDigits + fracDigits <= MAX_NUMBER_DIGITS) units = BigInt(value);
+  else units = BigInt(fracDigits === 0 ? text.slice(intStart) : text.slice(intStart, intStart + intDigits) + text.slice(intStart + intDigits + 1));
+  const raw = units * POW10[DECIMALS - fracDigits]!;
+  return negative ? -raw : raw;
+}
+
+function parseGeneral(text: string): bigint {
   const match = DECIMAL_PATTERN.exec(text.trim());
   if (!match) throw new PrecisionError(`not a decimal number: "${text}"`);
   const [, sign, intPart = '0', fracPartRaw = '', expRaw] = match;
@@ -30,7 +84,7 @@ function parseDecimalString(text: string): bigint {
     digits = digits.slice(0, digits.length - (fracLen - DECIMALS));
     fracLen = DECIMALS;
   }
-  const raw = BigInt(digits === '' ? '0' : digits) * 10n ** BigInt(DECIMALS - fracLen);
+  const raw = BigInt(digits === '' ? '0' : digits) * POW10[DECIMALS - fracLen]!;
   return sign === '-' ? -raw : raw;
 }
 
@@ -57,7 +111,7 @@ function divRound(numerator: bigint, denominator: bigint, rounding: Rounding): b
     case 'half-even': {
       const twice = (remainder < 0n ? -remainder : remainder) * 2n;
       if (twice < denominator) return quotient;
-      if (twice > denominator || quotient % 2n !== 0n) return negative ? quotient - 1n : quotient + 1n;
+      if (twice > denominator || (quotient & 1n) !== 0n) return negative ? quotient - 1n : quotient + 1n;
       return quotient;
     }
   }
@@ -89,6 +143,8 @@ export class Decimal {
     if (value instanceof Decimal) return value.raw;
     if (typeof value === 'bigint') return value * SCALE;
     if (typeof value === 'number') {
+      // a whole number needs no text round trip (leverage, sizes, counts)
+      if (Number.isSafeInteger(value)) return BigInt(value) * SCALE;
       if (!Number.isFinite(value)) throw new PrecisionError(`not a finite number: ${value}`);
       return parseDecimalString(String(value));
     }
@@ -176,12 +232,20 @@ export class Decimal {
     return Number(this.toString());
   }
   toString(): string {
-    const negative = this.raw < 0n;
-    const abs = negative ? -this.raw : this.raw;
-    const intPart = abs / SCALE;
-    let frac = (abs % SCALE).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
-    frac = frac === '' ? '' : `.${frac}`;
-    return `${negative ? '-' : ''}${intPart.toString()}${frac}`;
+    const raw = this.raw;
+    const negative = raw < 0n;
+    const abs = negative ? -raw : raw;
+    const intText = (abs / SCALE).toString();
+    const fracUnits = abs % SCALE;
+    let body = intText;
+    if (fracUnits !== 0n) {
+      const frac = fracUnits.toString();
+      // strip the trailing zeros without a regular expression (this runs for every DTO field)
+      let end = frac.length;
+      while (frac.charCodeAt(end - 1) === 48) end--;
+      body = `${intText}.${ZEROS.slice(0, DECIMALS - frac.length)}${frac.slice(0, end)}`;
+    }
+    return negative ? `-${body}` : body;
   }
   /** Fixed number of decimals, for display. */
   toFixed(decimals: number, rounding: Rounding = 'half-even'): string {

@@ -20,7 +20,8 @@ export class Quantity extends Decimal {
     return new Quantity(raw);
   }
   static override fromRaw(raw: bigint): Quantity {
-    return Quantity.of(Decimal.fromRaw(raw));
+    if (raw < 0n) throw new PrecisionError(`a quantity cannot be negative: ${Decimal.fromRaw(raw).toString()}`);
+    return new Quantity(raw);
   }
   static readonly ZERO_QTY = new Quantity(0n);
 }

@@ -119,6 +119,51 @@ describe('Account: PnL, fees, equity', () => {
     );
   });
 
+  test('property: equity and used margin follow every fill and every mark, also back to an earlier mark', () => {
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant('fill' as const), instrument: fc.constantFrom(BTC, ETH), side: fc.constantFrom<'BUY' | 'SELL'>('BUY', 'SELL'),
+        lots: fc.integer({ min: 1, max: 50 }), ticks: fc.integer({ min: 1_000, max: 1_010 }),
+      }),
+      // few distinct marks, so a mark often returns to a value the account saw before
+      fc.record({ kind: fc.constant('mark' as const), instrument: fc.constantFrom(BTC, ETH), ticks: fc.integer({ min: 1_000, max: 1_003 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const a = account('1000000');
+        const cash = new Map<string, Decimal>();
+        const held = new Map<string, Decimal>();
+        const marks = new Map<string, Decimal>();
+        for (const s of steps) {
+          const id = s.instrument.id;
+          const price = s.instrument.tickSize.mul(s.ticks);
+          if (s.kind === 'fill') {
+            const qty = s.instrument.lotSize.mul(s.lots);
+            a.applyFill(fill(s.instrument, s.side, qty.toString(), price.toString()), { strategyId: 's', leverage: 3 });
+            const notional = price.mul(qty).mul(s.instrument.contractSize);
+            cash.set(id, (cash.get(id) ?? Decimal.ZERO).add(s.side === 'SELL' ? notional : notional.neg()));
+            held.set(id, (held.get(id) ?? Decimal.ZERO).add(s.side === 'BUY' ? qty : qty.neg()));
+            if (!marks.has(id)) marks.set(id, price); // the first fill marks an unmarked instrument
+          } else {
+            a.mark(id, price);
+            marks.set(id, price);
+          }
+          let expected = Decimal.of(1_000_000);
+          let margin = Decimal.ZERO;
+          for (const [instrumentId, flow] of cash) {
+            const instrument = INSTRUMENTS.get(instrumentId as Instrument['id'])!;
+            expected = expected.add(flow).add(held.get(instrumentId)!.mul(marks.get(instrumentId)!).mul(instrument.contractSize));
+            const position = a.position(instrument.id);
+            if (position !== null && position.side !== 'FLAT') margin = margin.add(positionMargin(position.entryCost, 3));
+          }
+          expect(a.equity().toString()).toBe(expected.toString());
+          expect(a.usedMargin().toString()).toBe(margin.toString());
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test('property: a book that ends flat has realised exactly its cash flows, and its round trips add up', () => {
     fc.assert(
       fc.property(fillsArbitrary, (fills) => {

@@ -7,6 +7,13 @@ export interface JournalStore {
     upsert(order: OrderDto): void;
     get(clientOrderId: string): OrderDto | null;
     listOpen(sessionId?: string): OrderDto[];
+    /**
+     * Inserts the order's first write, later only updates its state columns (the Store's
+     * orders repository has it; without it every write is an upsert).
+     */
+    saveState?(order: OrderDto): void;
+    /** Whether a row exists for the order (with saveState: lets a commit write each order once). */
+    has?(clientOrderId: string): boolean;
   };
   fills: { insert(fill: FillDto, sessionId?: string | null): boolean };
   positions: { upsert(position: PositionDto): void };
@@ -19,11 +26,15 @@ export interface JournalStore {
  * approved in one tick cost one commit, not ten. Callers act only after the promise of
  * commitSoon resolves, i.e. after their rows are committed — never before.
  *
- * Staged order rows are written before the work of a commit and again after it (rows staged by
- * the work), so a fill's order row always exists before the fill row that references it.
+ * Each staged order is written once per commit, in its state at the end of the commit: an order
+ * the journal does not hold yet is inserted before the commit's work (a fill row references its
+ * order row, so that row must exist first); one it holds is updated after the work, so an order
+ * accepted and then filled within one batch costs one narrow UPDATE, not two full upserts.
  */
 export class OrderJournal {
   private readonly orders = new Map<string, OrderDto | (() => OrderDto)>();
+  /** Staged orders their owner knows have never been written: written whole, without looking first. */
+  private readonly newOrders = new Set<string>();
   private readonly positions = new Map<string, PositionDto>();
   private pending: Promise<void> | null = null;
   private commits = 0;
@@ -40,10 +51,13 @@ export class OrderJournal {
 
   /**
    * Stages an order whose row is built at commit time, from its state then: an order that moves
-   * twice within one batch (accepted, then filled) is formatted and written once.
+   * twice within one batch (accepted, then filled) is formatted and written once. `isNew` says
+   * the order was never written before: it is then written whole at once (an upsert), without
+   * first trying the narrow update or looking for its row; a wrong claim never loses a write.
    */
-  stageOrderState(clientOrderId: string, current: () => OrderDto): void {
+  stageOrderState(clientOrderId: string, current: () => OrderDto, isNew = false): void {
     this.orders.set(clientOrderId, current);
+    if (isNew) this.newOrders.add(clientOrderId);
   }
 
   stagePosition(position: PositionDto): void {
@@ -71,19 +85,30 @@ export class OrderJournal {
   commit<T>(work?: () => T): T {
     try {
       const result = this.store.transaction(() => {
-        this.writeOrders();
-        const value = work?.() as T;
+        let value: T | undefined;
+        if (work !== undefined) {
+          this.writeNewOrders();
+          value = work();
+        }
         this.writeOrders();
         for (const position of this.positions.values()) this.store.positions.upsert(position);
         this.positions.clear();
-        return value;
+        return value as T;
       });
       this.commits++;
       return result;
     } finally {
       this.orders.clear();
+      this.newOrders.clear();
       this.positions.clear();
     }
+  }
+
+  /** The staged (not yet committed) state of an order, if it has one. */
+  stagedOrder(clientOrderId: string): OrderDto | null {
+    const staged = this.orders.get(clientOrderId);
+    if (staged === undefined) return null;
+    return typeof staged === 'function' ? staged() : staged;
   }
 
   /** Group commit at the end of the current synchronous burst; resolves once committed. */
@@ -104,7 +129,34 @@ export class OrderJournal {
   }
 
   private writeOrders(): void {
-    for (const order of this.orders.values()) this.store.orders.upsert(typeof order === 'function' ? order() : order);
+    for (const [clientOrderId, order] of this.orders) this.writeOrder(clientOrderId, order);
     this.orders.clear();
+    this.newOrders.clear();
+  }
+
+  /**
+   * Before a commit's work: writes the staged orders that have no row yet (the work's fills
+   * reference them). Orders that have one stay staged and are written once, after the work.
+   */
+  private writeNewOrders(): void {
+    const orders = this.store.orders;
+    if (orders.has === undefined) {
+      this.writeOrders();
+      return;
+    }
+    for (const [clientOrderId, order] of this.orders) {
+      if (!this.newOrders.has(clientOrderId) && orders.has(clientOrderId)) continue;
+      this.writeOrder(clientOrderId, order);
+      this.orders.delete(clientOrderId);
+      this.newOrders.delete(clientOrderId);
+    }
+  }
+
+  private writeOrder(clientOrderId: string, order: OrderDto | (() => OrderDto)): void {
+    const orders = this.store.orders;
+    const dto = typeof order === 'function' ? order() : order;
+    // a new order's upsert inserts it (and is still right if the claim was wrong)
+    if (orders.saveState === undefined || this.newOrders.has(clientOrderId)) orders.upsert(dto);
+    else orders.saveState(dto);
   }
 }

@@ -244,6 +244,16 @@ function parseDecimal(value: DecimalInput | null | undefined, field: string): De
   }
 }
 
+/** pctLimit % of base, rounded half-even at both steps. */
+const percentOf = (pctLimit: Decimal, base: Decimal): Decimal => base.mul(pctLimit, 'half-even').div(HUNDRED, 'half-even');
+
+interface CapitalLimits {
+  capital: bigint;
+  position: Decimal;
+  concentration: Decimal;
+  marginUtilization: Decimal;
+}
+
 const pct = (value: Decimal, of: Decimal): Decimal => (of.isPositive() ? value.mul(HUNDRED).div(of, 'half-even') : whole(100_000));
 
 export class RiskManager {
@@ -257,6 +267,10 @@ export class RiskManager {
   /** The settings' limits as exact decimals, read once. */
   private readonly limits: { position: Decimal; concentration: Decimal; dailyLoss: Decimal; drawdown: Decimal; marginUtilization: Decimal; orderNotional: Decimal; totalExposure: Decimal };
   private readonly reservations = new Map<number, Reservation>();
+  // the last answers of capitalLimits, dailyLossLimit and drawdownLimit, keyed by their input
+  private capitalLimitsCache: CapitalLimits | null = null;
+  private dailyLossCache: { base: bigint; limit: Decimal } | null = null;
+  private drawdownCache: { base: bigint; limit: Decimal } | null = null;
   private readonly stateListeners = new Set<(change: TradingStateChange) => void>();
   private reservationSeq = 0;
 
@@ -297,8 +311,10 @@ export class RiskManager {
     const now = this.clock.now();
     try {
       const order = this.validate(proposal);
-      this.refresh();
-      const riskScore = this.checkLimits(order, now);
+      // one read of the account serves both: nothing between them changes it
+      const equity = Decimal.fromRaw(this.account.equity().raw);
+      this.refreshWith(this.clock.now(), equity);
+      const riskScore = this.checkLimits(order, now, equity);
       const unitNotional = order.referencePrice.mul(order.instrument.contractSize, 'half-even');
       const reservation = new Reservation(++this.reservationSeq, order.instrumentId, order.side, order.reduceOnly, order.quantity, unitNotional, order.leverage);
       this.reservations.set(reservation.id, reservation);
@@ -420,8 +436,10 @@ export class RiskManager {
 
   /** Re-reads the account: day start, peak, daily-loss and drawdown breaches. Call after fills and marks. */
   refresh(): void {
-    const now = this.clock.now();
-    const equity = Decimal.fromRaw(this.account.equity().raw);
+    this.refreshWith(this.clock.now(), Decimal.fromRaw(this.account.equity().raw));
+  }
+
+  private refreshWith(now: number, equity: Decimal): void {
     const day = Math.floor(now / DAY_MS);
     if (day !== this.day || this.dayStartEquity === null) {
       this.day = day;
@@ -431,7 +449,7 @@ export class RiskManager {
     const dayStart = this.dayStartEquity;
     if ((this.dailyLossHaltUntil === null || now >= this.dailyLossHaltUntil) && dayStart.isPositive()) {
       const lost = dayStart.sub(equity);
-      if (lost.mul(HUNDRED).gte(dayStart.mul(this.limits.dailyLoss, 'half-even'))) {
+      if (lost.mul(HUNDRED).gte(this.dailyLossLimit(dayStart))) {
         const loss = pct(lost, dayStart);
         this.dailyLossHaltUntil = nextUtcDay(now);
         this.scheduleDayEnd(this.dailyLossHaltUntil - now);
@@ -443,7 +461,7 @@ export class RiskManager {
     }
     if (!this.drawdownHalted && this.peakEquity.isPositive()) {
       const fallen = this.peakEquity.sub(equity);
-      if (fallen.mul(HUNDRED).gte(this.peakEquity.mul(this.limits.drawdown, 'half-even'))) {
+      if (fallen.mul(HUNDRED).gte(this.drawdownLimit(this.peakEquity))) {
         const drawdown = pct(fallen, this.peakEquity);
         this.drawdownHalted = true;
         this.raise('critical', 'drawdown', `Equity is ${drawdown.toFixed(2)}% below its peak (limit ${this.settings.maxDrawdownPct}%): trading halted until resumed`, null, {
@@ -549,7 +567,7 @@ export class RiskManager {
   }
 
   /** Throws Denied, or returns the order's risk score. */
-  private checkLimits(order: ApprovedOrder, now: number): number {
+  private checkLimits(order: ApprovedOrder, now: number, equity: Decimal): number {
     const state = this.effectiveState(now);
     if (state === 'HALTED' && !order.emergency) {
       const reasons = this.stateReasons();
@@ -569,7 +587,7 @@ export class RiskManager {
 
     const s = this.settings;
     const l = this.limits;
-    const capital = Decimal.fromRaw(this.account.equity().raw);
+    const capital = equity;
     if (!capital.isPositive()) throw new Denied('no_capital', `account equity is ${capital.toString()}: nothing to trade with`, 100);
     // decisions compare exact decimals; the score is a float read of the same figures
     let score = 0;
@@ -578,15 +596,15 @@ export class RiskManager {
       if (ratio > score) score = ratio;
     };
     const hundred = (value: Decimal): Decimal => value.mul(HUNDRED);
-    const percentOf = (pctLimit: Decimal, base: Decimal): Decimal => base.mul(pctLimit, 'half-even').div(HUNDRED, 'half-even');
+    const capitalLimits = this.capitalLimits(capital);
 
     const dayStart = this.dayStartEquity ?? capital;
-    share(hundred(Decimal.max(Decimal.ZERO, dayStart.sub(capital))), dayStart.mul(l.dailyLoss, 'half-even'));
-    share(hundred(Decimal.max(Decimal.ZERO, this.peakEquity.sub(capital))), this.peakEquity.mul(l.drawdown, 'half-even'));
+    share(hundred(Decimal.max(Decimal.ZERO, dayStart.sub(capital))), this.dailyLossLimit(dayStart));
+    share(hundred(Decimal.max(Decimal.ZERO, this.peakEquity.sub(capital))), this.drawdownLimit(this.peakEquity));
 
     const margin = Decimal.fromRaw(order.margin.raw);
     const notional = Decimal.fromRaw(order.notional.raw);
-    const positionLimit = percentOf(l.position, capital);
+    const positionLimit = capitalLimits.position;
     share(margin, positionLimit);
     if (margin.gt(positionLimit)) {
       throw new Denied('position_size', `margin ${margin.toFixed(2)} is above ${s.maxPositionPctOfCapital}% of capital (${positionLimit.toFixed(2)})`, 100, { margin: margin.toString(), limit: positionLimit.toString() });
@@ -613,7 +631,7 @@ export class RiskManager {
     }
 
     const symbolMargin = Decimal.fromRaw(this.account.positionMargin(order.instrumentId).raw).add(symbolReserved).add(margin);
-    const symbolLimit = percentOf(l.concentration, capital);
+    const symbolLimit = capitalLimits.concentration;
     share(symbolMargin, symbolLimit);
     if (symbolMargin.gt(symbolLimit)) {
       throw new Denied('symbol_concentration', `${order.instrument.symbol} would hold margin ${symbolMargin.toFixed(2)}, above ${s.maxSymbolConcentrationPct}% of capital (${symbolLimit.toFixed(2)})`, 100, {
@@ -622,7 +640,7 @@ export class RiskManager {
     }
 
     const usedAfter = Decimal.fromRaw(this.account.usedMargin().raw).add(reservedMargin).add(margin);
-    const utilisationLimit = percentOf(l.marginUtilization, capital);
+    const utilisationLimit = capitalLimits.marginUtilization;
     share(usedAfter, utilisationLimit);
     if (usedAfter.gte(utilisationLimit)) {
       const utilisation = pct(usedAfter, capital);
@@ -642,6 +660,42 @@ export class RiskManager {
       }
     }
     return Math.min(100, Math.round(score * 100));
+  }
+
+  /**
+   * The percentage limits in money for this capital. Capital (equity) moves with fills and marks,
+   * not with every check, so the last answer is kept and reused while capital is unchanged.
+   */
+  private capitalLimits(capital: Decimal): CapitalLimits {
+    const cached = this.capitalLimitsCache;
+    if (cached !== null && cached.capital === capital.raw) return cached;
+    const l = this.limits;
+    const next: CapitalLimits = {
+      capital: capital.raw,
+      position: percentOf(l.position, capital),
+      concentration: percentOf(l.concentration, capital),
+      marginUtilization: percentOf(l.marginUtilization, capital),
+    };
+    this.capitalLimitsCache = next;
+    return next;
+  }
+
+  /** dayStart × maxDailyLossPct (the loss × 100 it may not reach); dayStart changes once a day. */
+  private dailyLossLimit(dayStart: Decimal): Decimal {
+    const cached = this.dailyLossCache;
+    if (cached !== null && cached.base === dayStart.raw) return cached.limit;
+    const limit = dayStart.mul(this.limits.dailyLoss, 'half-even');
+    this.dailyLossCache = { base: dayStart.raw, limit };
+    return limit;
+  }
+
+  /** peak × maxDrawdownPct (the fall × 100 it may not reach); the peak changes only on new highs. */
+  private drawdownLimit(peak: Decimal): Decimal {
+    const cached = this.drawdownCache;
+    if (cached !== null && cached.base === peak.raw) return cached.limit;
+    const limit = peak.mul(this.limits.drawdown, 'half-even');
+    this.drawdownCache = { base: peak.raw, limit };
+    return limit;
   }
 
   private checkReduceOnly(order: ApprovedOrder): number {

@@ -14,7 +14,18 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** Apply pending migrations on open (default true). Tests of the runner itself pass false. */
   migrate?: boolean;
+  /**
+   * WAL pages after which SQLite checkpoints by itself, inside the commit that crosses it (default
+   * 16384, 64 MiB). The Store checkpoints between commits long before that (see Store); this is
+   * the backstop for writes that do not go through it.
+   */
+  autoCheckpointPages?: number;
 }
+
+/** See OpenDatabaseOptions.autoCheckpointPages. */
+export const DEFAULT_AUTOCHECKPOINT_PAGES = 16_384;
+// the WAL file keeps its largest size after a checkpoint unless told otherwise: cap what stays on disk
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface OpenedDatabase {
   db: SqliteDatabase;
@@ -42,6 +53,13 @@ export function openDatabaseWithReport(filename: string, options: OpenDatabaseOp
     // last commits, and reconciliation with the exchange recovers those on restart. FULL would
     // cost an fsync on every order write.
     db.pragma('synchronous = NORMAL');
+    if (!inMemory) {
+      // SQLite's automatic checkpoint (default every 1000 pages) runs inside a commit and takes a
+      // few ms of fsync: with the order journal committing several times per order, every ~100th
+      // order waited for one. The Store checkpoints between commits instead; this is the backstop.
+      db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.autoCheckpointPages ?? DEFAULT_AUTOCHECKPOINT_PAGES))}`);
+      db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    }
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     const migration = options.migrate === false ? null : migrate(db, { migrationsDir: options.migrationsDir, logger: options.logger });

@@ -18,6 +18,12 @@ interface FillRow {
   ts_event: number;
 }
 
+// positional parameters, in the column order of the INSERT (cheaper to bind than named ones)
+type FillValues = [
+  fillId: string, clientOrderId: string, venueOrderId: string | null, sessionId: string | null, instrumentId: string, side: string, lastQty: string,
+  lastPx: string, liquiditySide: string, commission: string, commissionCurrency: string, tsEvent: number,
+];
+
 const toDto = (row: FillRow): FillDto => ({
   fillId: row.fill_id,
   clientOrderId: row.client_order_id,
@@ -38,14 +44,14 @@ const toDto = (row: FillRow): FillDto => ({
  * paper venue, per session) only promise unique fill ids within their own scope.
  */
 export class FillRepository {
-  private readonly insertStatement: Statement<[FillRow]>;
+  private readonly insertStatement: Statement<FillValues>;
   private readonly byOrderStatement: Statement<[string], FillRow>;
   private readonly bySessionStatement: Statement<[string], FillRow>;
 
   constructor(db: SqliteDatabase) {
     this.insertStatement = db.prepare(
       `INSERT INTO fills (fill_id, client_order_id, venue_order_id, session_id, instrument_id, side, last_qty, last_px, liquidity_side, commission, commission_currency, ts_event)
-       VALUES (@fill_id, @client_order_id, @venue_order_id, @session_id, @instrument_id, @side, @last_qty, @last_px, @liquidity_side, @commission, @commission_currency, @ts_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_order_id, fill_id) DO NOTHING`,
     );
     this.byOrderStatement = db.prepare('SELECT * FROM fills WHERE client_order_id = ? ORDER BY ts_event, rowid');
@@ -56,20 +62,10 @@ export class FillRepository {
   insert(fill: FillDto, sessionId: string | null = null): boolean {
     try {
       return (
-        this.insertStatement.run({
-          fill_id: fill.fillId,
-          client_order_id: fill.clientOrderId,
-          venue_order_id: fill.venueOrderId,
-          session_id: sessionId,
-          instrument_id: fill.instrumentId,
-          side: fill.side,
-          last_qty: fill.lastQty,
-          last_px: fill.lastPx,
-          liquidity_side: fill.liquiditySide,
-          commission: fill.commission,
-          commission_currency: fill.commissionCurrency,
-          ts_event: fill.tsEvent,
-        }).changes > 0
+        this.insertStatement.run(
+          fill.fillId, fill.clientOrderId, fill.venueOrderId, sessionId, fill.instrumentId, fill.side, fill.lastQty, fill.lastPx, fill.liquiditySide,
+          fill.commission, fill.commissionCurrency, fill.tsEvent,
+        ).changes > 0
       );
     } catch (error) {
       if (isForeignKeyError(error)) {

@@ -30,27 +30,21 @@ export const OPEN_ORDER_STATUSES: readonly OrderDto['status'][] = ['INITIALIZED'
 // kept identical to the partial index orders_open in 0010_init.sql so the query can use it
 const OPEN_STATUS_SQL = OPEN_ORDER_STATUSES.map((status) => `'${status}'`).join(', ');
 
-const toRow = (order: OrderDto): OrderRow => ({
-  client_order_id: order.clientOrderId,
-  venue_order_id: order.venueOrderId,
-  session_id: order.sessionId,
-  instrument_id: order.instrumentId,
-  strategy_id: order.strategyId,
-  side: order.side,
-  type: order.type,
-  quantity: order.quantity,
-  price: order.price,
-  trigger_price: order.triggerPrice,
-  time_in_force: order.timeInForce,
-  reduce_only: toFlag(order.reduceOnly),
-  leverage: order.leverage,
-  status: order.status,
-  filled_quantity: order.filledQuantity,
-  average_fill_price: order.averageFillPrice,
-  reason: order.reason,
-  created_at: order.createdAt,
-  updated_at: order.updatedAt,
-});
+const COLUMNS = 'client_order_id, venue_order_id, session_id, instrument_id, strategy_id, side, type, quantity, price, trigger_price, time_in_force, reduce_only, leverage, status, filled_quantity, average_fill_price, reason, created_at, updated_at';
+type RowValues = [
+  clientOrderId: string, venueOrderId: string | null, sessionId: string | null, instrumentId: string, strategyId: string | null, side: string, type: string,
+  quantity: string, price: string | null, triggerPrice: string | null, timeInForce: string, reduceOnly: number, leverage: number, status: string,
+  filledQuantity: string, averageFillPrice: string | null, reason: string | null, createdAt: number, updatedAt: number,
+];
+// the columns an order's life changes; the rest are fixed when it is created (no order is ever amended)
+type StateValues = [venueOrderId: string | null, status: string, filledQuantity: string, averageFillPrice: string | null, reason: string | null, updatedAt: number, clientOrderId: string];
+
+// positional parameters: binding 19 named ones costs a property lookup each, on every journal write
+const rowValues = (order: OrderDto): RowValues => [
+  order.clientOrderId, order.venueOrderId, order.sessionId, order.instrumentId, order.strategyId, order.side, order.type, order.quantity, order.price,
+  order.triggerPrice, order.timeInForce, toFlag(order.reduceOnly), order.leverage, order.status, order.filledQuantity, order.averageFillPrice,
+  order.reason, order.createdAt, order.updatedAt,
+];
 
 const toDto = (row: OrderRow): OrderDto => ({
   clientOrderId: row.client_order_id,
@@ -81,7 +75,10 @@ export interface OrderListOptions {
 
 /** The order journal: an order is written before it is sent, and again on every status change. */
 export class OrderRepository {
-  private readonly upsertStatement: Statement<[OrderRow]>;
+  private readonly upsertStatement: Statement<RowValues>;
+  private readonly insertStatement: Statement<RowValues>;
+  private readonly updateStateStatement: Statement<StateValues>;
+  private readonly existsStatement: Statement<[string], number>;
   private readonly getStatement: Statement<[string], OrderRow>;
   private readonly byVenueIdStatement: Statement<[string], OrderRow>;
   private readonly bySessionStatement: Statement<[string], OrderRow>;
@@ -90,10 +87,7 @@ export class OrderRepository {
 
   constructor(db: SqliteDatabase) {
     this.upsertStatement = db.prepare(
-      `INSERT INTO orders (client_order_id, venue_order_id, session_id, instrument_id, strategy_id, side, type, quantity, price, trigger_price,
-         time_in_force, reduce_only, leverage, status, filled_quantity, average_fill_price, reason, created_at, updated_at)
-       VALUES (@client_order_id, @venue_order_id, @session_id, @instrument_id, @strategy_id, @side, @type, @quantity, @price, @trigger_price,
-         @time_in_force, @reduce_only, @leverage, @status, @filled_quantity, @average_fill_price, @reason, @created_at, @updated_at)
+      `INSERT INTO orders (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_order_id) DO UPDATE SET
          venue_order_id = excluded.venue_order_id, session_id = excluded.session_id, instrument_id = excluded.instrument_id,
          strategy_id = excluded.strategy_id, side = excluded.side, type = excluded.type, quantity = excluded.quantity,
@@ -102,6 +96,14 @@ export class OrderRepository {
          filled_quantity = excluded.filled_quantity, average_fill_price = excluded.average_fill_price, reason = excluded.reason,
          updated_at = excluded.updated_at`,
     );
+    this.insertStatement = db.prepare(`INSERT INTO orders (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // only the columns a state change touches: SQLite then checks only their constraints and
+    // rewrites only the indexes over them (orders_open, orders_by_venue_order_id)
+    this.updateStateStatement = db.prepare(
+      `UPDATE orders SET venue_order_id = ?, status = ?, filled_quantity = ?, average_fill_price = ?, reason = ?, updated_at = ?
+       WHERE client_order_id = ?`,
+    );
+    this.existsStatement = db.prepare<[string], number>('SELECT 1 FROM orders WHERE client_order_id = ?').pluck();
     this.getStatement = db.prepare('SELECT * FROM orders WHERE client_order_id = ?');
     this.byVenueIdStatement = db.prepare('SELECT * FROM orders WHERE venue_order_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1');
     this.bySessionStatement = db.prepare('SELECT * FROM orders WHERE session_id = ? ORDER BY created_at, rowid');
@@ -113,7 +115,27 @@ export class OrderRepository {
 
   /** Inserts or replaces the order's state; created_at of the first write is kept. */
   upsert(order: OrderDto): void {
-    this.upsertStatement.run(toRow(order));
+    this.upsertStatement.run(...rowValues(order));
+  }
+
+  /**
+   * The journal's write: the first write of an order inserts its whole row; every later one
+   * updates only what an order's life changes (venue id, status, filled quantity, average fill
+   * price, reason, updated_at) — the rest of an order is fixed when it is created.
+   */
+  saveState(order: OrderDto): void {
+    if (this.updateState(order)) return;
+    this.insertStatement.run(...rowValues(order));
+  }
+
+  /** Updates the state columns of an existing order; false when there is no row for it. */
+  updateState(order: OrderDto): boolean {
+    return this.updateStateStatement.run(order.venueOrderId, order.status, order.filledQuantity, order.averageFillPrice, order.reason, order.updatedAt, order.clientOrderId).changes > 0;
+  }
+
+  /** Whether the journal holds a row for this order. */
+  has(clientOrderId: string): boolean {
+    return this.existsStatement.get(clientOrderId) !== undefined;
   }
 
   get(clientOrderId: string): OrderDto | null {

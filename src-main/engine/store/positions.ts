@@ -26,24 +26,17 @@ interface PositionRow {
 const ACCOUNT_LEVEL = '';
 const sessionKey = (sessionId: string | null): string => sessionId ?? ACCOUNT_LEVEL;
 
-const toRow = (position: PositionDto): PositionRow => ({
-  session_id: sessionKey(position.sessionId),
-  instrument_id: position.instrumentId,
-  side: position.side,
-  quantity: position.quantity,
-  average_entry_price: position.averageEntryPrice,
-  mark_price: position.markPrice,
-  realized_pnl: position.realizedPnl,
-  unrealized_pnl: position.unrealizedPnl,
-  commissions: position.commissions,
-  leverage: position.leverage,
-  margin_ratio_percent: position.marginRatioPercent,
-  liquidation_price: position.liquidationPrice,
-  stop_loss: position.stopLoss,
-  take_profit: position.takeProfit,
-  opened_at: position.openedAt,
-  updated_at: position.updatedAt,
-});
+// positional parameters, in the column order of the statements (cheaper to bind than named ones)
+type UpdateValues = [
+  side: string, quantity: string, averageEntryPrice: string | null, markPrice: string | null, realizedPnl: string, unrealizedPnl: string, commissions: string,
+  leverage: number, marginRatioPercent: number | null, liquidationPrice: string | null, stopLoss: string | null, takeProfit: string | null, openedAt: number | null,
+  updatedAt: number, sessionId: string, instrumentId: string,
+];
+type PositionValues = [
+  sessionId: string, instrumentId: string, side: string, quantity: string, averageEntryPrice: string | null, markPrice: string | null, realizedPnl: string,
+  unrealizedPnl: string, commissions: string, leverage: number, marginRatioPercent: number | null, liquidationPrice: string | null, stopLoss: string | null,
+  takeProfit: string | null, openedAt: number | null, updatedAt: number,
+];
 
 const toDto = (row: PositionRow): PositionDto => ({
   sessionId: row.session_id === ACCOUNT_LEVEL ? null : row.session_id,
@@ -73,7 +66,8 @@ export interface PositionListOptions {
 
 /** One row per (session, instrument): the latest state of that position. */
 export class PositionRepository {
-  private readonly upsertStatement: Statement<[PositionRow]>;
+  private readonly upsertStatement: Statement<PositionValues>;
+  private readonly updateStatement: Statement<UpdateValues>;
   private readonly getStatement: Statement<[string, string], PositionRow>;
   private readonly listStatement: Statement<[{ session_id: string | null; open_only: number }], PositionRow>;
   private readonly deleteStatement: Statement<[string, string]>;
@@ -82,14 +76,18 @@ export class PositionRepository {
     this.upsertStatement = db.prepare(
       `INSERT INTO positions (session_id, instrument_id, side, quantity, average_entry_price, mark_price, realized_pnl, unrealized_pnl, commissions,
          leverage, margin_ratio_percent, liquidation_price, stop_loss, take_profit, opened_at, updated_at)
-       VALUES (@session_id, @instrument_id, @side, @quantity, @average_entry_price, @mark_price, @realized_pnl, @unrealized_pnl, @commissions,
-         @leverage, @margin_ratio_percent, @liquidation_price, @stop_loss, @take_profit, @opened_at, @updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (session_id, instrument_id) DO UPDATE SET
          side = excluded.side, quantity = excluded.quantity, average_entry_price = excluded.average_entry_price,
          mark_price = excluded.mark_price, realized_pnl = excluded.realized_pnl, unrealized_pnl = excluded.unrealized_pnl,
          commissions = excluded.commissions, leverage = excluded.leverage, margin_ratio_percent = excluded.margin_ratio_percent,
          liquidation_price = excluded.liquidation_price, stop_loss = excluded.stop_loss, take_profit = excluded.take_profit,
          opened_at = excluded.opened_at, updated_at = excluded.updated_at`,
+    );
+    this.updateStatement = db.prepare(
+      `UPDATE positions SET side = ?, quantity = ?, average_entry_price = ?, mark_price = ?, realized_pnl = ?, unrealized_pnl = ?, commissions = ?, leverage = ?,
+         margin_ratio_percent = ?, liquidation_price = ?, stop_loss = ?, take_profit = ?, opened_at = ?, updated_at = ?
+       WHERE session_id = ? AND instrument_id = ?`,
     );
     this.getStatement = db.prepare('SELECT * FROM positions WHERE session_id = ? AND instrument_id = ?');
     this.listStatement = db.prepare(
@@ -100,7 +98,19 @@ export class PositionRepository {
   }
 
   upsert(position: PositionDto): void {
-    this.upsertStatement.run(toRow(position));
+    // a position is written on every fill and inserted once: update first, so the common case
+    // checks the row's constraints once (an upsert's failed insert checks them before its update)
+    const updated = this.updateStatement.run(
+      position.side, position.quantity, position.averageEntryPrice, position.markPrice, position.realizedPnl, position.unrealizedPnl, position.commissions,
+      position.leverage, position.marginRatioPercent, position.liquidationPrice, position.stopLoss, position.takeProfit, position.openedAt, position.updatedAt,
+      sessionKey(position.sessionId), position.instrumentId,
+    ).changes > 0;
+    if (updated) return;
+    this.upsertStatement.run(
+      sessionKey(position.sessionId), position.instrumentId, position.side, position.quantity, position.averageEntryPrice, position.markPrice, position.realizedPnl,
+      position.unrealizedPnl, position.commissions, position.leverage, position.marginRatioPercent, position.liquidationPrice, position.stopLoss, position.takeProfit,
+      position.openedAt, position.updatedAt,
+    );
   }
 
   get(sessionId: string | null, instrumentId: string): PositionDto | null {

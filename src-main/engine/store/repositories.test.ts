@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { FillDto, OrderDto, PositionDto, RiskAlertDto, SessionDto, SignalDto } from '../../../src-shared/contract/schemas';
 import { SimulatedClock } from '../clock/clock';
+import { DEFAULT_AUTOCHECKPOINT_PAGES } from './database';
 import { openStore, Store } from './store';
+import { WalCheckpointer } from './wal-checkpointer';
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../../migrations');
 
@@ -114,6 +116,31 @@ describe('OrderRepository', () => {
   });
 });
 
+describe('OrderRepository journal writes', () => {
+  test("inserts an order on its first write, then changes only what an order's life changes", () => {
+    expect(store.orders.has('s1-o1')).toBe(false);
+    store.orders.saveState(order({ status: 'SUBMITTED' }));
+    expect(store.orders.has('s1-o1')).toBe(true);
+    expect(store.orders.get('s1-o1')).toEqual(order({ status: 'SUBMITTED' }));
+    expect(store.orders.listOpen().map((o) => o.clientOrderId)).toEqual(['s1-o1']);
+
+    const filled = order({ status: 'FILLED', venueOrderId: 'v1', filledQuantity: '0.015', averageFillPrice: '61234.5', updatedAt: 3_000, reason: 'entry' });
+    store.orders.saveState(filled);
+    expect(store.orders.get('s1-o1')).toEqual(filled);
+    expect(store.orders.listOpen()).toEqual([]);
+    expect(store.orders.getByVenueOrderId('v1')?.status).toBe('FILLED');
+
+    // what is fixed when an order is created is never rewritten by a state change
+    store.orders.saveState({ ...filled, quantity: '9', createdAt: 9_999 });
+    expect(store.orders.get('s1-o1')).toEqual(filled);
+  });
+
+  test('a state update of an order that was never written changes nothing and says so', () => {
+    expect(store.orders.updateState(order({ clientOrderId: 'never-written' }))).toBe(false);
+    expect(store.orders.get('never-written')).toBeNull();
+  });
+});
+
 describe('FillRepository', () => {
   test('inserts a fill once, however often it is delivered', () => {
     store.orders.upsert(order());
@@ -167,6 +194,15 @@ describe('PositionRepository', () => {
     expect(store.positions.list({ sessionId: 's1', openOnly: true }).map((p) => p.instrumentId)).toEqual(['BTC/USDT:USDT']);
     expect(store.positions.delete('s1', 'ETH/USDT:USDT')).toBe(true);
     expect(store.positions.list()).toHaveLength(1);
+  });
+});
+
+describe('PositionRepository writes', () => {
+  test('a position written again replaces its previous state, one row per session and instrument', () => {
+    store.positions.upsert(position());
+    const closed = position({ side: 'FLAT', quantity: '0', averageEntryPrice: null, realizedPnl: '12.5', unrealizedPnl: '0', marginRatioPercent: null, liquidationPrice: null, stopLoss: null, openedAt: null, updatedAt: 9_000 });
+    store.positions.upsert(closed);
+    expect(store.positions.list()).toEqual([closed]);
   });
 });
 
@@ -265,6 +301,69 @@ describe('Store', () => {
       expect(probe.ok).toBe(false);
       expect(probe.ok ? '' : probe.error).toMatch(/readonly/i);
       readOnly.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("keeps SQLite's own checkpoint only as a large backstop", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'surge-store-'));
+    try {
+      const file = openStore(path.join(dir, 'surge.db'), { migrationsDir: MIGRATIONS });
+      expect(file.db.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
+      file.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const onWorker of [false, true]) {
+    test(`checkpoints the WAL ${onWorker ? 'on a worker thread' : 'on a later turn of the event loop'} after every checkpointEveryCommits transactions, never inside one`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'surge-store-'));
+      try {
+        const file = path.join(dir, 'surge.db');
+        const fileStore = openStore(file, { migrationsDir: MIGRATIONS, clock, checkpointEveryCommits: 4, checkpointOnWorker: onWorker });
+        // what the database file alone holds, without its WAL: what a checkpoint has copied back
+        const ordersInFile = (): number => {
+          const copy = path.join(dir, `copy-${Math.random()}.db`);
+          copyFileSync(file, copy);
+          const db = new Database(copy);
+          try {
+            // before the first checkpoint even the schema is only in the WAL
+            if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() === undefined) return 0;
+            return (db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n;
+          } finally {
+            db.close();
+          }
+        };
+        for (let i = 0; i < 3; i++) fileStore.transaction(() => fileStore.orders.upsert(order({ clientOrderId: `o${i}` })));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(fileStore.checkpointCount).toBe(0);
+        fileStore.transaction(() => fileStore.orders.upsert(order({ clientOrderId: 'o3' })));
+        expect(fileStore.checkpointCount).toBe(0); // not inside the commit that reached the count
+        expect(ordersInFile()).toBe(0);
+        for (let waited = 0; fileStore.checkpointCount === 0 && waited < 5_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+        await fileStore.checkpointIdle();
+        expect(fileStore.checkpointCount).toBe(1);
+        expect(fileStore.checkpointsOnWorker).toBe(onWorker);
+        expect(ordersInFile()).toBe(4);
+        fileStore.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('a checkpoint worker that cannot open its database hands checkpoints back to the caller', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'surge-store-'));
+    try {
+      const checkpointer = new WalCheckpointer(path.join(dir, 'missing.db'));
+      expect(checkpointer.request()).toBe(true);
+      for (let waited = 0; checkpointer.available && waited < 5_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(checkpointer.available).toBe(false);
+      expect(checkpointer.request()).toBe(false);
+      expect(checkpointer.completedCount).toBe(0);
+      checkpointer.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
