@@ -128,6 +128,8 @@ export const PaperSettingsSchema = group({
   fundingIntervalHours: z.number().int().min(1).max(24).default(8),
   /** Maintenance margin rate for the liquidation rule, as a fraction. */
   maintenanceMarginRate: fraction.default('0.004'),
+  /** Market orders walk the recorded book unless it is older than this at the trade that fills them (then: the trade plus slippage). */
+  bookStaleMs: positiveMs.default(2_000),
 });
 
 export const StoreSettingsSchema = group({

@@ -1,3 +1,4 @@
+import type { Decimal } from '../../../src-shared/domain/decimal';
 import type { Fill } from '../../../src-shared/domain/fill';
 import type { ClientOrderId, InstrumentId, VenueOrderId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
@@ -87,10 +88,40 @@ export class VenueError extends Error {
   }
 }
 
+/** A funding payment the venue applied to an open position. */
+export interface VenueFundingEvent {
+  instrumentId: InstrumentId;
+  /** Signed fraction per interval: longs pay a positive rate, shorts receive it. */
+  rate: Decimal;
+  /** The holder's cash flow, signed (negative = paid), as accounting.fundingPayment computes it. */
+  amount: Money;
+  /** The mark the notional was taken at (Account.applyFunding's markPrice). */
+  markPrice: Price;
+  /** The funding time (e.g. 00:00, 08:00, 16:00 UTC), not the event that reached it. */
+  ts: number;
+}
+
+/** The venue closed a position by its liquidation rule. */
+export interface VenueLiquidationEvent {
+  instrumentId: InstrumentId;
+  /** The side the position had. */
+  side: 'LONG' | 'SHORT';
+  quantity: Quantity;
+  price: Price;
+  /** The isolated position margin the trader lost: realizedPnl − fill.commission = −margin. */
+  margin: Money;
+  realizedPnl: Money;
+  /** The closing fill (TAKER, client order id `liquidation-…`); its commission is the margin left at the liquidation price. No order of ours owns it, so it is not sent through onFill. */
+  fill: Fill;
+  ts: number;
+}
+
 export interface VenueListener {
   onOrderUpdate(update: VenueOrderState): void;
   onFill(fill: Fill): void;
   onPositionUpdate?(position: VenuePosition): void;
+  onFunding?(event: VenueFundingEvent): void;
+  onLiquidation?(event: VenueLiquidationEvent): void;
 }
 
 export interface Venue {
