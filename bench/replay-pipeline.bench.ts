@@ -15,6 +15,7 @@
 //                    as much) and six variants; reported for comparison, same baseline.
 // Interleaved rounds after a warm-up run of each; the median of 3 rounds is reported.
 // Run: npx tsx bench/replay-pipeline.bench.ts   (or npm run bench -- replay)
+import { defaultSettings } from '../src-shared/contract/settings';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,9 +113,7 @@ try {
       strategies: [strategy],
       capital: Money.money('10000'),
       speed: 0,
-      signalSlots: 3,
-      busRetryDelaysMs: [1_000, 2_000, 4_000],
-      slippageBps: 2,
+      settings: defaultSettings(),
       hostClock: new WallClock(),
       store,
       logger: createLogger('bench', memorySink()),

@@ -10,7 +10,7 @@ import { loadInstrumentCatalog } from '../engine/data/instruments';
 import { RecordingService } from '../engine/data/recording-service';
 import { createLogger, formatRecord, type LogSink } from '../engine/ops/logger';
 import type { ClosedTrade } from '../engine/session/backtest-report';
-import { SessionService, sessionSettings } from '../engine/session/session-service';
+import { SessionService } from '../engine/session/session-service';
 import { loadSettings } from '../engine/store/settings-file';
 import { openStore, type Store } from '../engine/store/store';
 
@@ -224,7 +224,7 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
       instruments,
       logger: logger.child('session'),
       publish,
-      ...sessionSettings(settings),
+      settings,
     });
     const started = clock.now();
     const session = sessions.start({ kind: 'backtest', recordingId, strategies: [strategyJson], speed: 0, capital: args.capital });

@@ -84,7 +84,9 @@ describe('kill switch over a paper session', () => {
     expect(orders.filter((o) => !o.reduceOnly)).toHaveLength(1);
     expect(orders.find((o) => o.reason === 'kill_switch')).toMatchObject({ reduceOnly: true, status: 'FILLED' });
     expect(k.store.positions.list({ sessionId }).every((p) => p.side === 'FLAT')).toBe(true);
-    expect(k.store.riskEvents.listRecent(10)).toEqual([expect.objectContaining({ severity: 'critical', code: 'KILL_SWITCH_ENGAGED' })]);
+    // one critical alert (the sound); the session's own report is info
+    expect(k.store.riskEvents.listRecent(10).filter((a) => a.severity === 'critical')).toEqual([expect.objectContaining({ severity: 'critical', code: 'KILL_SWITCH_ENGAGED' })]);
+    expect(k.store.riskEvents.listRecent(10).filter((a) => a.severity !== 'critical')).toEqual([expect.objectContaining({ severity: 'info', code: 'kill_switch', source: 'risk' })]);
 
     expect(await k.host.invoke('strategies.resume', {})).toEqual({ ok: true, value: { strategiesPaused: false, pauseReasons: [], tradingState: 'ACTIVE' } });
   });

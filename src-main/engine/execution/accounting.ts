@@ -2,7 +2,7 @@ import type { PositionDto } from '../../../src-shared/contract/schemas';
 import { Decimal } from '../../../src-shared/domain/decimal';
 import type { Fill } from '../../../src-shared/domain/fill';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
-import type { Instrument } from '../../../src-shared/domain/instrument';
+import { roundPrice, type Instrument } from '../../../src-shared/domain/instrument';
 import type { PositionSide } from '../../../src-shared/domain/position';
 import { Money, Price, Quantity } from '../../../src-shared/domain/values';
 import type { ClosedTrade } from '../session/backtest-report';
@@ -221,6 +221,8 @@ export interface AccountOptions {
   /** Fraction, e.g. 0.004 (settings.paper.maintenanceMarginRate); per-instrument overrides below. */
   maintenanceMarginRate: Decimal;
   maintenanceMarginRates?: ReadonlyMap<InstrumentId, Decimal>;
+  /** The engine-managed stop-loss / take-profit of a position, shown in its DTO (ProtectiveStops). */
+  protectionOf?: (instrumentId: InstrumentId) => { stopLoss: number | null; takeProfit: number | null } | null;
 }
 
 interface Trip {
@@ -252,6 +254,10 @@ interface PositionState {
   openedAt: number | null;
   updatedAt: number;
   trip: Trip | null;
+  /** unrealizedOf's last answer and its inputs (raw mark, signed contracts, cost). */
+  unrealizedCache: { mark: bigint; signed: bigint; cost: bigint; value: Decimal } | null;
+  /** marginOf's last answer and its inputs. */
+  marginCache: { cost: bigint; leverage: number; value: Decimal } | null;
 }
 
 interface StrategyTotals {
@@ -262,6 +268,10 @@ interface StrategyTotals {
   fees: Decimal;
   funding: Decimal;
 }
+
+/** A protective level as a price on the instrument's tick (the nearest one). */
+const protectionLevel = (instrument: Instrument, level: number | null): string | null =>
+  level === null ? null : roundPrice(instrument, Decimal.of(level)).toString();
 
 const sideOf = (signed: Decimal): PositionSide => (signed.isZero() ? 'FLAT' : signed.isPositive() ? 'LONG' : 'SHORT');
 const notionalOf = (price: Decimal, contracts: Decimal, contractSize: Decimal): Decimal =>
@@ -280,6 +290,7 @@ export class Account {
   private readonly instruments: ReadonlyMap<InstrumentId, Instrument>;
   private readonly defaultMmr: Decimal;
   private readonly mmrs: ReadonlyMap<InstrumentId, Decimal>;
+  private readonly protectionOf: AccountOptions['protectionOf'];
   private readonly states = new Map<InstrumentId, PositionState>();
   private readonly strategies = new Map<string, StrategyTotals>();
   private readonly trades: RoundTrip[] = [];
@@ -296,6 +307,7 @@ export class Account {
     this.sessionId = options.sessionId;
     this.defaultMmr = options.maintenanceMarginRate;
     this.mmrs = options.maintenanceMarginRates ?? new Map();
+    this.protectionOf = options.protectionOf;
     if (this.defaultMmr.isNegative() || this.defaultMmr.gte(1)) throw new RangeError(`maintenance margin rate must be in [0, 1), got ${this.defaultMmr.toString()}`);
   }
 
@@ -539,9 +551,7 @@ export class Account {
   }
 
   totalUnrealizedPnl(): Money {
-    let total = Decimal.ZERO;
-    for (const state of this.states.values()) total = total.add(this.unrealizedOf(state));
-    return this.money(total);
+    return this.money(Decimal.fromRaw(this.unrealizedRaw()));
   }
 
   realizedPnl(): Money {
@@ -556,11 +566,11 @@ export class Account {
   }
   /** Capital + realised − fees + funding: the wallet balance, before unrealised PnL. */
   balance(): Money {
-    return this.money(Decimal.fromRaw(this.startingCapital.raw).add(this.realized).sub(this.commissions).add(this.funding));
+    return this.money(Decimal.fromRaw(this.balanceRaw()));
   }
   /** Balance + unrealised PnL at the marks. */
   equity(): Money {
-    return this.money(Decimal.fromRaw(this.balance().raw).add(this.totalUnrealizedPnl()));
+    return this.money(Decimal.fromRaw(this.balanceRaw() + this.unrealizedRaw()));
   }
 
   /** Notional at the mark (entry cost when no mark is known). */
@@ -577,9 +587,9 @@ export class Account {
 
   /** Σ isolated position margin of every open position. */
   usedMargin(): Money {
-    let total = Decimal.ZERO;
-    for (const state of this.states.values()) total = total.add(this.marginOf(state));
-    return this.money(total);
+    let total = 0n;
+    for (const state of this.states.values()) total += this.marginOf(state).raw;
+    return this.money(Decimal.fromRaw(total));
   }
 
   maintenanceMargin(instrumentId: InstrumentId): Money {
@@ -624,7 +634,10 @@ export class Account {
   /** Appends an equity point (a point at the same ts replaces the previous one). */
   recordEquity(ts: number): void {
     // kept as decimals and formatted when read: a point per fill must stay cheap
-    const point: RawEquityPoint = { ts, equity: Decimal.fromRaw(this.equity().raw), realized: this.realized, unrealized: Decimal.fromRaw(this.totalUnrealizedPnl().raw), commissions: this.commissions, funding: this.funding };
+    const unrealized = this.unrealizedRaw();
+    const point: RawEquityPoint = {
+      ts, equity: Decimal.fromRaw(this.balanceRaw() + unrealized), realized: this.realized, unrealized: Decimal.fromRaw(unrealized), commissions: this.commissions, funding: this.funding,
+    };
     const last = this.curve[this.curve.length - 1];
     if (last !== undefined && last.ts === ts) this.curve[this.curve.length - 1] = point;
     else this.curve.push(point);
@@ -652,6 +665,9 @@ export class Account {
     if (state === undefined) return null;
     const entry = this.averageEntry(state);
     const liquidation = this.liquidationPrice(instrumentId);
+    const protection = state.signed.isZero() ? null : (this.protectionOf?.(instrumentId) ?? null);
+    // the gauge from the entry and liquidation just computed (liquidationDistancePercent would compute both again)
+    const gauge = state.signed.isZero() || state.mark === null || entry === null ? null : liquidationDistancePercent(sideOf(state.signed), entry, state.mark, liquidation);
     return {
       sessionId: this.sessionId,
       instrumentId,
@@ -663,10 +679,10 @@ export class Account {
       unrealizedPnl: this.unrealizedOf(state).toString(),
       commissions: state.commissions.toString(),
       leverage: state.leverage,
-      marginRatioPercent: this.liquidationDistancePercent(instrumentId),
+      marginRatioPercent: gauge,
       liquidationPrice: liquidation?.toString() ?? null,
-      stopLoss: null,
-      takeProfit: null,
+      stopLoss: protectionLevel(state.instrument, protection?.stopLoss ?? null),
+      takeProfit: protectionLevel(state.instrument, protection?.takeProfit ?? null),
       openedAt: state.openedAt,
       updatedAt: state.updatedAt,
     };
@@ -732,14 +748,42 @@ export class Account {
     return state.cost.div(state.signed.abs().mul(state.instrument.contractSize, 'half-even'), 'half-even');
   }
 
+  /**
+   * Unrealised PnL of one position. Equity is read on every risk check and every fill while a
+   * position's mark, size and cost change far less often, so the last answer is kept on the
+   * state with the three inputs it was computed from, and reused while they are the same.
+   */
   private unrealizedOf(state: PositionState): Decimal {
-    if (state.signed.isZero() || state.mark === null) return Decimal.ZERO;
-    return unrealizedFromCost(sideOf(state.signed), notionalOf(state.mark, state.signed.abs(), state.instrument.contractSize), state.cost);
+    const mark = state.mark;
+    if (state.signed.isZero() || mark === null) return Decimal.ZERO;
+    const cached = state.unrealizedCache;
+    if (cached !== null && cached.mark === mark.raw && cached.signed === state.signed.raw && cached.cost === state.cost.raw) return cached.value;
+    const value = unrealizedFromCost(sideOf(state.signed), notionalOf(mark, state.signed.abs(), state.instrument.contractSize), state.cost);
+    state.unrealizedCache = { mark: mark.raw, signed: state.signed.raw, cost: state.cost.raw, value };
+    return value;
   }
 
+  /** Σ unrealised PnL (units of 10^-18). */
+  private unrealizedRaw(): bigint {
+    let total = 0n;
+    for (const state of this.states.values()) total += this.unrealizedOf(state).raw;
+    return total;
+  }
+
+  /** Capital + realised − fees + funding (units of 10^-18). */
+  private balanceRaw(): bigint {
+    return this.startingCapital.raw + this.realized.raw - this.commissions.raw + this.funding.raw;
+  }
+
+  /** Isolated margin of one position; like unrealizedOf, kept with the cost and leverage it was computed from. */
   private marginOf(state: PositionState): Decimal {
     if (state.signed.isZero()) return Decimal.ZERO;
-    return state.marginOverride ?? positionMargin(state.cost, state.leverage);
+    if (state.marginOverride !== null) return state.marginOverride;
+    const cached = state.marginCache;
+    if (cached !== null && cached.cost === state.cost.raw && cached.leverage === state.leverage) return cached.value;
+    const value = positionMargin(state.cost, state.leverage);
+    state.marginCache = { cost: state.cost.raw, leverage: state.leverage, value };
+    return value;
   }
 
   private stateFor(instrumentId: InstrumentId, ts: number): PositionState {
@@ -756,7 +800,7 @@ export class Account {
     if (instrument === undefined) throw new Error(`unknown instrument ${instrumentId}`);
     return {
       instrumentId, instrument, signed: Decimal.ZERO, cost: Decimal.ZERO, leverage: 1, strategyId: null, marginOverride: null, mark: null,
-      realized: Decimal.ZERO, commissions: Decimal.ZERO, funding: Decimal.ZERO, openedAt: null, updatedAt: ts, trip: null,
+      realized: Decimal.ZERO, commissions: Decimal.ZERO, funding: Decimal.ZERO, openedAt: null, updatedAt: ts, trip: null, unrealizedCache: null, marginCache: null,
     };
   }
 

@@ -154,6 +154,8 @@ interface ManagedOrder {
   busy: boolean;
   settled: Array<(order: OrderDto) => void>;
   dto: OrderDto | null;
+  /** What the journal calls for the order's row: its DTO at commit time. */
+  current: (() => OrderDto) | null;
 }
 
 const PAUSE_REASON = 'circuit_breaker_open';
@@ -371,7 +373,7 @@ export class OrderManager {
       this.setOrder(managed, transition(managed.order, 'SUBMITTED', now));
       managed.sendState = 'in_flight';
     }
-    this.stage(managed);
+    this.stage(managed, true);
     try {
       await this.journal.commitSoon();
     } catch (error) {
@@ -495,15 +497,17 @@ export class OrderManager {
     const managed: ManagedOrder = {
       order, instrument, meta, referencePrice, reservation, sendState: 'unsent', acknowledged: false, attempts: 0, cancelAttempts: 0, retryTimer: null,
       accounted: Decimal.fromRaw(order.filledQuantity.raw), accountedNotional: order.averageFillPrice === null ? Decimal.ZERO : order.averageFillPrice.mul(order.filledQuantity, 'half-even'), accountedCommission: Decimal.ZERO,
-      venueFilled: Decimal.fromRaw(order.filledQuantity.raw), cancelRequested: null, recovered: false, lastError: null, noResend: false, busy: false, settled: [], dto: null,
+      venueFilled: Decimal.fromRaw(order.filledQuantity.raw), cancelRequested: null, recovered: false, lastError: null, noResend: false, busy: false, settled: [], dto: null, current: null,
     };
     this.orders.set(order.clientOrderId, managed);
     if (!TERMINAL_STATUSES.has(order.status)) this.working++;
     return managed;
   }
 
-  private stage(managed: ManagedOrder): void {
-    this.journal.stageOrderState(managed.order.clientOrderId, () => this.dtoOf(managed));
+  /** `isNew`: the order's first write (submit), which the journal inserts without looking for a row. */
+  private stage(managed: ManagedOrder, isNew = false): void {
+    managed.current ??= () => this.dtoOf(managed); // one closure per order, not one per write
+    this.journal.stageOrderState(managed.order.clientOrderId, managed.current, isNew);
   }
 
   /** The order's DTO, built once per state (journal, events and listeners share it; nobody mutates it). */
@@ -514,6 +518,7 @@ export class OrderManager {
 
   /** Every status change passes here, so the count of working orders stays exact. */
   private setOrder(managed: ManagedOrder, next: Order): void {
+    if (next === managed.order) return; // the same state: its DTO still holds
     managed.dto = null;
     const was = TERMINAL_STATUSES.has(managed.order.status);
     const is = TERMINAL_STATUSES.has(next.status);
@@ -628,6 +633,8 @@ export class OrderManager {
       const plain = error.kind === 'permission_denied'
         ? `the exchange refuses API order placement for this account: ${error.message}`
         : `${error.kind}: ${error.message}`;
+      // the trader must hear this one: no order will ever pass until the account's API trading is enabled
+      if (error.kind === 'permission_denied') this.risk.raise('critical', 'api_orders_refused', plain, managed.order.instrumentId, { clientOrderId: managed.order.clientOrderId });
       this.finish(managed, 'REJECTED', plain);
       return;
     }
@@ -790,7 +797,8 @@ export class OrderManager {
       return;
     }
     if (target === 'CANCELED' || target === 'EXPIRED' || target === 'REJECTED') {
-      this.finish(managed, target, state.reason ?? managed.cancelRequested ?? target.toLowerCase());
+      // the trader's (or the strategy's) reason for a cancel says more than the venue's 'cancelled'
+      this.finish(managed, target, (target === 'CANCELED' ? managed.cancelRequested : null) ?? state.reason ?? managed.cancelRequested ?? target.toLowerCase());
       return;
     }
     this.stageStatus(managed, target, now, null);
@@ -847,7 +855,8 @@ export class OrderManager {
       this.journal.commit(() => {
         const touched = new Set<InstrumentId>();
         for (const fill of fills) {
-          const managed = this.orders.get(fill.clientOrderId) ?? this.reload(fill.clientOrderId);
+          // an order staged in this batch has its latest state in the journal's stage, not yet on disk
+          const managed = this.orders.get(fill.clientOrderId) ?? this.reload(fill.clientOrderId, this.journal.stagedOrder(fill.clientOrderId));
           if (managed === undefined) {
             this.logger?.warn('fill for an unknown order ignored', { clientOrderId: fill.clientOrderId, fillId: fill.fillId });
             continue;
@@ -965,14 +974,20 @@ export class OrderManager {
       this.risk.release(managed.reservation);
       managed.reservation = null;
     }
-    if (managed.settled.length === 0) return;
-    const dto = this.dtoOf(managed);
-    for (const resolve of managed.settled.splice(0)) resolve(dto);
+    if (managed.settled.length > 0) {
+      const dto = this.dtoOf(managed);
+      for (const resolve of managed.settled.splice(0)) resolve(dto);
+    }
+    // a settled order stays in memory until cleanup, rarely read again: its DTO (and the
+    // journal's closure) are rebuilt on demand rather than held, a few hundred bytes per order
+    // the garbage collector would otherwise keep copying
+    managed.dto = null;
+    managed.current = null;
   }
 
   /** A terminal order dropped from memory by cleanup can still get a late fill: bring it back. */
-  private reload(clientOrderId: string): ManagedOrder | undefined {
-    const dto = this.options.store.orders.get(clientOrderId);
+  private reload(clientOrderId: string, staged: OrderDto | null = null): ManagedOrder | undefined {
+    const dto = staged ?? this.options.store.orders.get(clientOrderId);
     if (dto === null) return undefined;
     const instrument = this.account.instrument(InstrumentId(dto.instrumentId));
     if (instrument === undefined) return undefined;

@@ -29,6 +29,12 @@ export interface KillSwitchOptions {
   venue?: Venue;
   breaker?: CircuitBreaker;
   logger?: Logger;
+  /**
+   * Severity of this kill switch's own report (default critical). A session's kill switch engaged
+   * by the engine-wide control reports as info: the control raises the one critical alert the
+   * trader hears, with the totals over all sessions.
+   */
+  reportSeverity?: 'critical' | 'info';
 }
 
 /**
@@ -75,6 +81,14 @@ export class KillSwitch {
       report.venuePositionsRead = true;
       for (const position of venuePositions) {
         if (position.side === 'FLAT' || !position.quantity.isPositive()) continue;
+        const local = account.position(position.instrumentId);
+        if (local === null || local.side !== position.side || !local.quantity.eq(position.quantity)) {
+          // the close fill must net to zero in the local book too: take over the exchange's position first (as PositionSync.flatten does)
+          account.adoptPosition({
+            instrumentId: position.instrumentId, side: position.side, quantity: position.quantity, entryPrice: position.entryPrice ?? position.markPrice,
+            leverage: position.leverage, margin: position.margin, ts: clock.now(),
+          });
+        }
         // the exchange's quantity is the truth; the local book only fills in what it cannot read
         targets.set(position.instrumentId, {
           side: position.side, quantity: position.quantity.toString(), markPrice: position.markPrice?.toString() ?? position.entryPrice?.toString() ?? null, leverage: position.leverage,
@@ -91,7 +105,7 @@ export class KillSwitch {
       else if (outcome.accepted) report.closeOrders++;
       else report.failures.push(`${instrumentId}: ${outcome.denial.message}`);
     }
-    risk.raise('critical', 'kill_switch', `Kill switch engaged: ${report.cancelledOrders} order(s) cancelled, ${report.closeOrders} close order(s) sent; trading halted until resumed`, null, {
+    risk.raise(this.options.reportSeverity ?? 'critical', 'kill_switch', `Kill switch engaged: ${report.cancelledOrders} order(s) cancelled, ${report.closeOrders} close order(s) sent; trading halted until resumed`, null, {
       ...report, failures: report.failures.join('; '),
     });
     this.options.logger?.warn('kill switch engaged', { ...report });

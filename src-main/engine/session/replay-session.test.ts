@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { EventPayload, Topic } from '../../../src-shared/contract/events';
+import { defaultSettings, type Settings } from '../../../src-shared/contract/settings';
 import type { PositionDto, SessionDto, SignalDto } from '../../../src-shared/contract/schemas';
 import { Decimal } from '../../../src-shared/domain/decimal';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
@@ -12,13 +13,15 @@ import { BTC_TRADES, migrationsDir, resourcesDir, sharedData } from '../../../te
 import { SimulatedClock, WallClock } from '../clock/clock';
 import { loadInstrumentCatalog } from '../data/instruments';
 import { RecordingService } from '../data/recording-service';
-import { PaperExecution } from '../execution/paper-execution';
+import { TradingStack } from '../execution/trading-stack';
+import { InProcessEventBus } from '../bus/event-bus';
+import { PaperVenue, paperVenueSettings } from '../venues/paper-venue';
 import { InstrumentIndicators } from '../indicators/registry';
 import { createLogger, memorySink } from '../ops/logger';
 import { openStore, type Store } from '../store/store';
 import { StrategyEngine } from '../strategy/strategy-runner';
 import { computeMetrics, type ClosedTrade } from './backtest-report';
-import { ReplaySession, type ReplaySessionOptions } from './replay-session';
+import { ReplaySession, unrealizedPnlPercent, type ReplaySessionOptions } from './replay-session';
 
 const instruments = loadInstrumentCatalog(resourcesDir);
 const BOOK_TICKER = sharedData('orderbook', 'binance-usdm-btcusdt-bookticker-20240808T235416Z-20240809T000001Z.csv');
@@ -65,9 +68,7 @@ function replay(recordingId: string, strategies: StrategyDefinition[], overrides
     strategies,
     capital: Money.money('10000'),
     speed: 0,
-    signalSlots: 3,
-    busRetryDelaysMs: [],
-    slippageBps: 2,
+    settings: testSettings(),
     hostClock: new WallClock(),
     store,
     logger: createLogger('test', memorySink()),
@@ -76,36 +77,42 @@ function replay(recordingId: string, strategies: StrategyDefinition[], overrides
   });
 }
 
+/** Default settings with room for the examples' sizing (positions of 10% margin at 3× leverage). */
+function testSettings(): Settings {
+  return defaultSettings();
+}
+
 /**
- * The replay written the plain way — one exact unrealised-PnL computation, one venue call and one
- * lookup closure per tick, no caching — as the reference the optimised hot path must match.
+ * The replay written the plain way — the account marked and the paper venue told at every trade,
+ * the exact unrealised PnL computed at every lookup, every piece of order work finished after
+ * every tick, no caching — as the reference the optimised hot path must match.
  */
-function referenceReplay(recordingId: string, definition: StrategyDefinition): { trades: ClosedTrade[]; signals: SignalDto[]; positions: PositionDto[] } {
-  const clock = new SimulatedClock(0);
-  const trades: ClosedTrade[] = [];
+async function referenceReplay(recordingId: string, definition: StrategyDefinition): Promise<{ trades: ClosedTrade[]; signals: SignalDto[]; positions: PositionDto[] }> {
+  const firstChunk = store.recordings.readTradeChunks(recordingId)[Symbol.iterator]().next();
+  const clock = new SimulatedClock(firstChunk.done === true ? 0 : firstChunk.value.ts[0]!);
   const signals: SignalDto[] = [];
   const positions: PositionDto[] = [];
   const sessionId = `reference-${++sessionCounter}`;
-  // eslint-disable-next-line prefer-const
-  let engine: StrategyEngine;
-  const execution: PaperExecution = new PaperExecution({
-    sessionId, clock, instruments, capital: Money.money('10000'), slippageBps: 2,
-    listener: {
-      orderCreated: () => undefined,
-      orderFilled: (_order, fill) => positions.push(execution.portfolio.toDto(fill.instrumentId as InstrumentId)!),
-      orderCancelled: () => undefined,
-      entryResult: (strategyId, instrumentId, accepted, reason) => engine.onEntryResult(strategyId, instrumentId, { accepted, reason: reason ?? undefined }),
-      positionClosed: (strategyId, instrumentId) => engine.onPositionClosed(strategyId, instrumentId),
-      tradeClosed: (trade) => trades.push(trade),
-    },
+  const settings = testSettings();
+  const bus = new InProcessEventBus({ clock, retryDelaysMs: [], maxDeadLetters: 10 });
+  bus.subscribe('position_updated', (position) => {
+    positions.push(position);
+  }, 'reference');
+  const venue = new PaperVenue({ clock, instruments, startingBalance: Money.money('10000'), ...paperVenueSettings(settings.paper) });
+  let seq = 0;
+  const stack = new TradingStack({
+    sessionId, venue, clock, settings, instruments, capital: Money.money('10000'), store, bus, exchange: false, clientOrderIds: () => `${sessionId}-o${++seq}`,
   });
-  engine = new StrategyEngine({
-    clock, signalSlots: 3, sessionId: 'same', onSignal: (s) => signals.push(s),
-    onEntry: (r) => execution.enter({ strategyId: r.strategyId, instrumentId: r.instrumentId, direction: r.direction, positionSize: r.positionSize, leverage: r.leverage, price: r.price }),
-    onExit: (r) => execution.exit({ strategyId: r.strategyId, instrumentId: r.instrumentId, reason: r.section, closePosition: r.closePosition, cancelPending: r.cancelPending }),
+  const engine = new StrategyEngine({
+    clock, signalSlots: settings.strategy.signalSlots, sessionId: 'same', onSignal: (s) => signals.push(s),
+    onEntry: (r) => void stack.enter(r),
+    onExit: (r) => void stack.exit(r),
   });
+  stack.connectStrategies(engine);
+  await stack.start();
   engine.addStrategy(definition);
   const indicators = new InstrumentIndicators(referencedIndicators(definition).filter((id) => id !== 'UNREALIZED_PNL_PCT'));
+  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
   let last = { ts: 0, price: 0 };
   for (const chunk of store.recordings.readTradeChunks(recordingId)) {
     const id = chunk.instrumentId as InstrumentId;
@@ -114,17 +121,24 @@ function referenceReplay(recordingId: string, definition: StrategyDefinition): {
       const price = chunk.price[i]!;
       clock.advanceTo(ts);
       last = { ts, price };
-      execution.onTrade(id, ts, price);
+      venue.onTrade(id, ts, price);
+      stack.onTrade(id, price);
       indicators.onTrade(ts, price, chunk.quantity[i]!, chunk.side[i] === 0 ? 'buy' : 'sell');
-      engine.onIndicators(id, (v) => (v === 'UNREALIZED_PNL_PCT' ? execution.portfolio.unrealizedPnlPercent(id) : indicators.value(v)), price, ts);
+      engine.onIndicators(id, (v) => (v === 'UNREALIZED_PNL_PCT' ? unrealizedPnlPercent(stack.account, id) : indicators.value(v)), price, ts);
+      await settle();
+      await settle();
     }
   }
-  for (const position of execution.portfolio.openPositions()) {
-    execution.exit({ strategyId: '', instrumentId: position.instrumentId, reason: 'end_of_data', closePosition: true, cancelPending: true });
-    execution.onTrade(position.instrumentId, last.ts, last.price);
+  for (const position of stack.account.openPositions()) {
+    await stack.orders.closePosition({ instrumentId: position.instrumentId, reason: 'end_of_data', referencePrice: last.price, emergency: true });
+    await settle();
+    venue.onTrade(position.instrumentId, last.ts, last.price);
+    await settle();
   }
   engine.stop();
-  return { trades, signals, positions };
+  await stack.stop();
+  bus.shutdown();
+  return { trades: [...stack.account.closedTrades()], signals, positions };
 }
 
 const strip = (signals: readonly SignalDto[]): unknown[] => signals.map(({ id: _id, sessionId: _s, ...rest }) => rest);
@@ -132,7 +146,7 @@ const strip = (signals: readonly SignalDto[]): unknown[] => signals.map(({ id: _
 describe('replay hot path', () => {
   test.each(EXAMPLES)('%s on real BTCUSDT trades gives exactly the trades and signals of the plain reference replay', async (name) => {
     const definition = strategy(name);
-    const reference = referenceReplay(tradesOnly, definition);
+    const reference = await referenceReplay(tradesOnly, definition);
     const session = replay(tradesOnly, [definition]);
     const signals: SignalDto[] = [];
     const positions: PositionDto[] = [];

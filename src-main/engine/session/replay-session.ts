@@ -1,17 +1,20 @@
 import type { EventPayload, Topic } from '../../../src-shared/contract/events';
+import type { Settings } from '../../../src-shared/contract/settings';
 import type { BookUpdate, SessionDto, SignalDto, TradeTick } from '../../../src-shared/contract/schemas';
 import { Decimal } from '../../../src-shared/domain/decimal';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
-import type { Position } from '../../../src-shared/domain/position';
-import { Money } from '../../../src-shared/domain/values';
+import type { Money } from '../../../src-shared/domain/values';
 import type { StrategyDefinition } from '../../../src-shared/strategy/schema';
 import { referencedIndicators } from '../../../src-shared/strategy/evaluate';
 import { InProcessEventBus } from '../bus/event-bus';
 import type { EventBus } from '../bus/types';
 import { SimulatedClock, type Clock } from '../clock/clock';
 import { OrderBook, type Level } from '../data/order-book';
-import { PaperExecution } from '../execution/paper-execution';
+import type { Account } from '../execution/accounting';
+import type { KillSwitchReport } from '../risk/kill-switch';
+import { TradingStack } from '../execution/trading-stack';
+import { PaperVenue, paperVenueSettings } from '../venues/paper-venue';
 import { InstrumentIndicators, UNREALIZED_PNL_PCT } from '../indicators/registry';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
@@ -37,9 +40,8 @@ export interface ReplaySessionOptions {
   capital: Money;
   /** 0 = as fast as possible; 1 = real time; N = N× real time (paced on the host clock). */
   speed: number;
-  signalSlots: number;
-  busRetryDelaysMs: number[];
-  slippageBps: number;
+  /** Strategy slots, bus retries, paper venue (slippage, fees, funding, liquidation), risk and order manager limits. */
+  settings: Settings;
   /** The host's clock: paces N× replays and slices work so the event loop stays responsive. */
   hostClock: Clock;
   store: Store;
@@ -84,8 +86,8 @@ interface InstrumentState {
   lastPrice: number;
   /** The last price handed to the portfolio as its mark (marking is deferred while flat). */
   markedPrice: number;
-  /** UNREALIZED_PNL_PCT by mark price, for pnlPosition only. */
-  pnlPosition: Position | undefined;
+  /** UNREALIZED_PNL_PCT by mark price, for the position pnlPosition identifies (side, size, cost) only. */
+  pnlPosition: string | null;
   pnlByMark: Map<number, number | null>;
 }
 
@@ -94,17 +96,21 @@ const PNL_CACHE_LIMIT = 4096;
 /**
  * Everything a run builds from scratch: a backward seek throws it away and builds it again,
  * which is what makes the rerun produce the same ids, signals and trades as the first run.
+ *
+ * Execution is the same TradingStack a live session uses (risk manager, order manager with its
+ * journal, account, protective stops) over the paper venue, on the data's event time.
  */
 class Pipeline {
   readonly clock = new SimulatedClock(0);
   readonly bus: InProcessEventBus;
   readonly strategyEngine: StrategyEngine;
-  /** The paper venue; reach it through `execution`, which brings the portfolio's marks up to date first. */
-  private readonly venue: PaperExecution;
-  readonly trades: ClosedTrade[] = [];
+  readonly venue: PaperVenue;
+  /** Reach it through `execution`, which brings the account's marks up to date first. */
+  private readonly stack: TradingStack;
   readonly states = new Map<string, InstrumentState>();
-  /** Orders sent to the paper venue and not yet filled or cancelled. */
-  pendingOrders = 0;
+  /** Order work was started on this tick (a request, a venue answer, a fill): let it finish before the next tick. */
+  orderWork = false;
+  private started: Promise<void> | null = null;
   private lastState: InstrumentState | null = null;
 
   constructor(
@@ -112,74 +118,55 @@ class Pipeline {
     private readonly variantIds: readonly string[],
   ) {
     const sessionId = options.session.id;
-    const store = options.store;
-    this.bus = new InProcessEventBus({ clock: this.clock, retryDelaysMs: options.busRetryDelaysMs, maxDeadLetters: 1000 });
-    this.venue = new PaperExecution({
-      sessionId,
-      clock: this.clock,
-      instruments: options.instruments,
-      capital: options.capital,
-      slippageBps: options.slippageBps,
-      listener: {
-        orderCreated: (order) => {
-          // fills read the mark: bring it to where an undeferred replay would have it
-          this.syncMark(this.state(order.instrumentId));
-          this.pendingOrders++;
-          store.orders.upsert(order);
-          this.bus.publish('order_created', order);
-        },
-        orderFilled: (order, fill) => {
-          this.pendingOrders--;
-          store.orders.upsert(order);
-          store.fills.insert(fill, sessionId);
-          this.bus.publish('order_filled', { order, fill });
-          const position = this.venue.portfolio.toDto(fill.instrumentId as InstrumentId);
-          if (position !== null) {
-            store.positions.upsert(position);
-            this.bus.publish('position_updated', position);
-          }
-        },
-        orderCancelled: (order) => {
-          this.pendingOrders--;
-          store.orders.upsert(order);
-          this.bus.publish('order_cancelled', order);
-        },
-        entryResult: (strategyId, instrumentId, accepted, reason) => this.strategyEngine.onEntryResult(strategyId, instrumentId, { accepted, reason: reason ?? undefined }),
-        positionClosed: (strategyId, instrumentId) => this.strategyEngine.onPositionClosed(strategyId, instrumentId),
-        tradeClosed: (trade) => this.trades.push(trade),
-      },
+    const { settings, logger } = options;
+    this.bus = new InProcessEventBus({ clock: this.clock, retryDelaysMs: settings.bus.retryDelaysMs, maxDeadLetters: 1000 });
+    this.venue = new PaperVenue({ clock: this.clock, instruments: options.instruments, startingBalance: options.capital, name: 'paper', ...paperVenueSettings(settings.paper) });
+    this.venue.subscribe({ onOrderUpdate: () => this.workStarted(), onFill: () => this.workStarted(), onLiquidation: () => this.workStarted() });
+    let orderSeq = 0;
+    this.stack = new TradingStack({
+      sessionId, venue: this.venue, clock: this.clock, settings, instruments: options.instruments, capital: options.capital, store: options.store, bus: this.bus,
+      exchange: false, logger: logger.child('execution'),
+      // the same ids on every run of the same data (a backward seek rewrites the same rows)
+      clientOrderIds: () => `${sessionId}-o${++orderSeq}`,
     });
     this.strategyEngine = new StrategyEngine({
       clock: this.clock,
-      signalSlots: options.signalSlots,
+      signalSlots: settings.strategy.signalSlots,
       sessionId,
       onSignal: (signal: SignalDto) => {
-        store.signals.insert(signal);
+        options.store.signals.insert(signal);
         this.bus.publish('signal_generated', signal);
       },
-      onEntry: (request) =>
-        this.venue.enter({
-          strategyId: request.strategyId,
-          instrumentId: request.instrumentId,
-          direction: request.direction,
-          positionSize: request.positionSize,
-          leverage: request.leverage,
-          price: request.price,
-        }),
-      onExit: (request) =>
-        this.venue.exit({
-          strategyId: request.strategyId,
-          instrumentId: request.instrumentId,
-          reason: request.section,
-          closePosition: request.closePosition,
-          cancelPending: request.cancelPending,
-        }),
+      onEntry: (request) => {
+        this.workStarted();
+        // risk reads every position's exposure: bring all marks up to date first
+        this.syncAllMarks();
+        this.stack.enter(request).catch((error: unknown) => logger.error('entry failed', { strategyId: request.strategyId, instrumentId: request.instrumentId, error }));
+      },
+      onExit: (request) => {
+        this.workStarted();
+        this.syncAllMarks();
+        this.stack.exit(request).catch((error: unknown) => logger.error('exit failed', { strategyId: request.strategyId, instrumentId: request.instrumentId, error }));
+      },
     });
+    this.stack.connectStrategies(this.strategyEngine);
     for (const strategy of options.strategies) this.strategyEngine.addStrategy(strategy);
     this.bus.subscribe('market_data', (data) => this.onMarketData(data), 'indicators+strategies');
     for (const topic of ['signal_generated', 'order_created', 'order_filled', 'order_cancelled', 'position_updated', 'risk_alert'] as const) {
       this.bus.subscribe(topic, (payload) => options.forward(topic, payload as never), 'forward');
     }
+  }
+
+  /**
+   * Starts execution at the data's first event time: the order manager's timers (status polls,
+   * cleanup) are set on the session clock, which must not have to run them from 1970 onwards.
+   */
+  begin(firstTs: number): Promise<void> {
+    if (this.started === null) {
+      if (Number.isFinite(firstTs)) this.clock.advanceTo(firstTs);
+      this.started = this.stack.start().then(() => undefined);
+    }
+    return this.started;
   }
 
   state(instrumentId: string): InstrumentState {
@@ -188,7 +175,7 @@ class Pipeline {
     let state = this.states.get(instrumentId);
     if (state === undefined) {
       const indicators = new InstrumentIndicators(this.variantIds);
-      const portfolio = this.venue.portfolio;
+      const account = this.stack.account;
       const id = instrumentId as InstrumentId;
       const memo = new Map<string, { event: number; value: number | null }>();
       const created: InstrumentState = {
@@ -211,15 +198,16 @@ class Pipeline {
           }
           // exact (Decimal) and so costly, yet a pure function of the position and its mark (the
           // last price while a position is open): remembered per price for the life of the position
-          const position = portfolio.position(id);
-          if (position !== created.pnlPosition) {
-            created.pnlPosition = position;
+          const position = account.position(id);
+          const key = position === null ? null : `${position.side}|${position.quantity.raw}|${position.entryCost.raw}`;
+          if (key !== created.pnlPosition) {
+            created.pnlPosition = key;
             created.pnlByMark.clear();
           }
           let value = created.pnlByMark.get(created.lastPrice);
           if (value === undefined) {
             this.syncMark(created);
-            value = portfolio.unrealizedPnlPercent(id);
+            value = unrealizedPnlPercent(account, id);
             if (created.pnlByMark.size < PNL_CACHE_LIMIT) created.pnlByMark.set(created.lastPrice, value);
           }
           return value;
@@ -231,7 +219,7 @@ class Pipeline {
         lastTs: Number.NaN,
         lastPrice: Number.NaN,
         markedPrice: Number.NaN,
-        pnlPosition: undefined,
+        pnlPosition: null,
         pnlByMark: new Map(),
       };
       state = created;
@@ -241,31 +229,38 @@ class Pipeline {
     return state;
   }
 
-  /** The paper venue, its portfolio marked to the last trade of every instrument. */
-  get execution(): PaperExecution {
+  /** The session's execution layer, its account marked to the last trade of every instrument. */
+  get execution(): TradingStack {
     for (const state of this.states.values()) this.syncMark(state);
-    return this.venue;
+    return this.stack;
+  }
+
+  /** The account's closed round trips so far. */
+  get trades(): readonly ClosedTrade[] {
+    return this.stack.account.closedTrades();
   }
 
   /**
-   * One recorded trade: the venue sees it first (fills the orders sent on the previous tick),
-   * then indicators and strategies.
+   * One recorded trade: the venue sees it first (fills the orders sent on an earlier tick, funding,
+   * liquidation), then the protective stops, then indicators and strategies.
    *
-   * The venue's per-trade work is filling pending orders and marking positions to the trade
-   * price. An exact (Decimal) mark per price change is costly and mostly unread, so the venue is
-   * called only while orders are pending; otherwise the mark is deferred and brought up to date
-   * right before anything reads it: an order being created (its fill reads the mark), an
-   * UNREALIZED_PNL_PCT lookup the cache cannot answer, and any access to the venue from outside
-   * (`execution`). The observable state is the same as marking every tick.
+   * Marking the account exactly (Decimal) at every price is costly and mostly unread, so it is
+   * deferred and brought up to date right before anything reads it: an entry or exit (risk reads
+   * every position), a protective level crossed, an UNREALIZED_PNL_PCT lookup the cache cannot
+   * answer, and any access from outside (`execution`). The observable state is the same as
+   * marking every tick (the reference replay in the tests checks it).
    */
   trade(instrumentId: string, ts: number, price: number, quantity: number, side: 'buy' | 'sell'): TradeTick {
     this.clock.advanceTo(ts);
     const state = this.state(instrumentId);
     state.lastTs = ts;
     state.lastPrice = price;
-    if (this.pendingOrders !== 0) {
-      this.venue.onTrade(instrumentId as InstrumentId, ts, price);
-      state.markedPrice = price;
+    this.venue.onTrade(instrumentId as InstrumentId, ts, price);
+    const protections = this.stack.protections;
+    if (protections.active && protections.crossed(instrumentId, price)) {
+      this.syncMark(state);
+      protections.onTrade(instrumentId, price);
+      this.workStarted();
     }
     const tick: TradeTick = { kind: 'trade', instrumentId, price, quantity, side, ts };
     this.bus.publish('market_data', tick);
@@ -277,15 +272,46 @@ class Pipeline {
     this.bus.publish('market_data', update);
   }
 
-  stop(): void {
+  /** Closes what is still open at the end of the data at the last trade price, so every trade is in the result. */
+  async closeAtEndOfData(): Promise<void> {
+    const stack = this.execution;
+    await stack.orders.cancelAll({ reason: 'end_of_data', keepReduceOnly: true });
+    for (const position of stack.account.openPositions()) {
+      const state = this.states.get(position.instrumentId);
+      if (state === undefined || Number.isNaN(state.lastPrice)) continue;
+      await stack.orders.closePosition({ instrumentId: position.instrumentId, reason: 'end_of_data', referencePrice: state.lastPrice, emergency: true });
+      await drain();
+      this.venue.onTrade(position.instrumentId, state.lastTs, state.lastPrice);
+      await drain();
+    }
+  }
+
+  /**
+   * Ends the run: a run thrown away by a backward seek cancels its working orders first, so the
+   * journal holds no open order of a run that no longer exists (the rerun rewrites the same ids).
+   */
+  async stop(): Promise<void> {
     this.strategyEngine.stop();
+    await this.begin(Number.NaN);
+    await this.stack.orders.cancelAll({ reason: 'replay_ended' });
+    await drain();
+    await this.stack.stop();
     this.bus.shutdown();
+  }
+
+  private workStarted(): void {
+    this.orderWork = true;
   }
 
   private syncMark(state: InstrumentState): void {
     if (Number.isNaN(state.lastPrice) || state.markedPrice === state.lastPrice) return;
-    this.venue.portfolio.mark(state.instrumentId as InstrumentId, state.lastPrice);
+    this.stack.account.mark(state.instrumentId as InstrumentId, state.lastPrice);
     state.markedPrice = state.lastPrice;
+  }
+
+  /** Before an entry or exit: risk and sizing read every position at its mark. */
+  syncAllMarks(): void {
+    for (const state of this.states.values()) this.syncMark(state);
   }
 
   private onMarketData(data: EventPayload<'market_data'>): void {
@@ -300,9 +326,25 @@ class Pipeline {
     if (data.snapshot) state.book.snapshot(data.bids, data.asks);
     else state.book.apply(data.bids, data.asks);
     const levels = this.options.bookLevels ?? DEFAULT_REPLAY_BOOK_LEVELS;
-    state.indicators.onBook(data.ts, state.book.bids(levels, state.bids), state.book.asks(levels, state.asks));
+    const bids = state.book.bids(levels, state.bids);
+    const asks = state.book.asks(levels, state.asks);
+    // market orders walk the recorded book (the paper venue fills at the next event)
+    this.venue.onBook(data.instrumentId as InstrumentId, data.ts, bids, asks);
+    state.indicators.onBook(data.ts, bids, asks);
     this.strategyEngine.onIndicators(data.instrumentId, state.lookup, null, data.ts);
   }
+}
+
+/** Lets every queued microtask run (order manager, journal group commits, fills): order work finishes before the next tick. */
+function drain(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Unrealised PnL as % of the position's entry notional (UNREALIZED_PNL_PCT), or null when flat. */
+export function unrealizedPnlPercent(account: Account, instrumentId: InstrumentId): number | null {
+  const position = account.position(instrumentId);
+  if (position === null || position.side === 'FLAT' || position.entryCost.isZero()) return null;
+  return account.unrealizedPnl(instrumentId).div(position.entryCost, 'half-even').toNumber() * 100;
 }
 
 /** Cursor over a stream of chunks: the current chunk and the position in it. */
@@ -437,7 +479,8 @@ export class ReplaySession {
     for (;;) {
       const outcome = await this.pass(onProgress);
       if (outcome !== 'restart') break;
-      this.pipeline.stop();
+      await this.pipeline.stop();
+      this.options.store.resetSessionExecution(this.options.session.id);
       this.pipeline = new Pipeline(this.options, this.variantIds);
       for (const reason of this.strategyPauses) this.pipeline.strategyEngine.pause(reason);
       this.processed = 0;
@@ -445,8 +488,10 @@ export class ReplaySession {
       this.options.logger.info('replay restarted for a backward seek', { sessionId: this.options.session.id, target: this.seekTarget });
     }
     this.seekTarget = null;
-    if (!this.stopped) this.closeAtEndOfData();
-    return this.result();
+    if (!this.stopped) await this.pipeline.closeAtEndOfData();
+    const result = this.result();
+    await this.pipeline.stop();
+    return result;
   }
 
   /** No new entries while any reason holds (exits still run: a paused strategy still closes its position). */
@@ -461,35 +506,37 @@ export class ReplaySession {
   }
 
   /**
-   * The kill switch for a paper session: cancels every pending order and sends a closing market
-   * order for every open position. Like any paper market order, those fill at the next trade of
-   * the data. Live execution gets its own kill switch in the risk layer.
+   * The kill switch for a paper session: the session's risk manager halts, every working order
+   * is cancelled and every open position gets a reduce-only market close, which (like any paper
+   * market order) fills at the next trade of the data.
    */
-  flatten(reason: string): { cancelledOrders: number; flattenedPositions: number } {
-    const pipeline = this.pipeline;
-    const cancelledOrders = pipeline.execution.openOrderCount();
-    const flattenedPositions = pipeline.execution.portfolio.openPositions().length;
-    // orders and positions exist only on instruments that have ticked, so these are all of them
-    for (const instrumentId of pipeline.states.keys()) {
-      pipeline.execution.exit({ strategyId: '', instrumentId, reason, closePosition: true, cancelPending: true });
-    }
-    return { cancelledOrders, flattenedPositions };
+  async flatten(reason: string): Promise<KillSwitchReport> {
+    const report = await this.pipeline.execution.engageKillSwitch(reason);
+    this.pipeline.orderWork = true;
+    return report;
+  }
+
+  /** The trader lifted the kill switch: the session's risk manager trades again. */
+  resumeTrading(): void {
+    this.pipeline.execution.risk.setTradingState('ACTIVE', 'resumed_by_trader');
+  }
+
+  /** The session's execution layer (orders, account, protective stops) for the trader's actions; replaced by a backward seek. */
+  get execution(): TradingStack {
+    return this.pipeline.execution;
   }
 
   /** Open positions and PnL for the engine status (tray, status bar). */
   tradingSnapshot(): { openPositions: number; currency: string; net: Money; unrealized: Money } {
-    const portfolio = this.pipeline.execution.portfolio;
-    const open = portfolio.openPositions();
-    let unrealized = Money.zero(this.options.capital.currency);
-    for (const position of open) unrealized = unrealized.plus(portfolio.unrealizedPnl(position.instrumentId));
-    return { openPositions: open.length, currency: this.options.capital.currency, net: portfolio.equity().minus(this.options.capital), unrealized };
+    const account = this.pipeline.execution.account;
+    return { openPositions: account.openPositionCount(), currency: this.options.capital.currency, net: account.equity().minus(this.options.capital), unrealized: account.totalUnrealizedPnl() };
   }
 
+  /** Ends the run where it is; run() then stops the pipeline and resolves with the result so far. */
   stop(): void {
     this.stopped = true;
     this.controlVersion++;
     this.wake();
-    this.pipeline.stop();
   }
 
   /** Resolves after `ms` on the host clock, or at once when a control call wakes the replay. */
@@ -524,6 +571,7 @@ export class ReplaySession {
     const pipeline = this.pipeline;
     const trades = cursor(options.chunks());
     const books = options.books === undefined ? null : cursor(options.books());
+    await pipeline.begin(Math.min(trades.chunk?.ts[0] ?? Number.POSITIVE_INFINITY, books?.chunk?.ts[0] ?? Number.POSITIVE_INFINITY));
     let sliceStart = host.now();
     let lastProgress = 0;
     let seenVersion = -1;
@@ -588,6 +636,14 @@ export class ReplaySession {
         if (paced) options.forward('market_data', update);
         if (++books!.index >= bookChunk.count) advanceChunk(books!);
       }
+      // order work started by this tick (entries, exits, fills) completes before the next tick, as
+      // it would between two trades live: what a run does never depends on the host's timing
+      while (pipeline.orderWork) {
+        pipeline.orderWork = false;
+        // fills and positions are accounted at the marks of this tick, as if marked every tick
+        pipeline.syncAllMarks();
+        await drain();
+      }
       this.positionTs = ts;
       this.processed++;
       if ((this.processed & 1023) === 0 && host.now() - sliceStart >= sliceMs) {
@@ -599,20 +655,6 @@ export class ReplaySession {
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = host.now();
       }
-    }
-  }
-
-  /**
-   * Closes what is still open at the end of the data, at the last trade price, so every trade
-   * is accounted for in the result.
-   */
-  private closeAtEndOfData(): void {
-    const pipeline = this.pipeline;
-    for (const position of pipeline.execution.portfolio.openPositions()) {
-      const state = pipeline.states.get(position.instrumentId);
-      if (state === undefined || Number.isNaN(state.lastPrice)) continue;
-      pipeline.execution.exit({ strategyId: '', instrumentId: position.instrumentId, reason: 'end_of_data', closePosition: true, cancelPending: true });
-      pipeline.execution.onTrade(position.instrumentId, state.lastTs, state.lastPrice);
     }
   }
 

@@ -1,3 +1,4 @@
+import { defaultSettings } from '../../../src-shared/contract/settings';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -28,7 +29,7 @@ beforeEach(async () => {
   let n = 0;
   sessions = new SessionService({
     store, clock: new WallClock(), instruments, logger: createLogger('test', memorySink()), publish,
-    signalSlots: 3, slippageBps: 2, busRetryDelaysMs: [], idFactory: () => `s${++n}`,
+    settings: defaultSettings(), idFactory: () => `s${++n}`,
   });
   const imported = await new RecordingService(store, instruments, createLogger('test', memorySink())).importCsv({ path: BTC_TRADES, instrumentId: 'BTC/USDT:USDT' });
   if (!imported.ok) throw new Error(imported.error.message);

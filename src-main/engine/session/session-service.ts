@@ -13,13 +13,9 @@ import { strategyId } from '../../../src-shared/strategy/schema';
 import type { Clock } from '../clock/clock';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
+import type { TradingStack } from '../execution/trading-stack';
 import type { ReplayResult } from './replay-session';
 import { ReplaySession } from './replay-session';
-
-/** The session options that come from settings, for every place that builds a SessionService. */
-export function sessionSettings(settings: Settings): Pick<SessionServiceOptions, 'signalSlots' | 'slippageBps' | 'busRetryDelaysMs'> {
-  return { signalSlots: settings.strategy.signalSlots, slippageBps: settings.paper.slippageBps, busRetryDelaysMs: settings.bus.retryDelaysMs };
-}
 
 export interface SessionServiceOptions {
   store: Store;
@@ -27,9 +23,8 @@ export interface SessionServiceOptions {
   instruments: ReadonlyMap<InstrumentId, Instrument>;
   logger: Logger;
   publish: <T extends Topic>(topic: T, payload: EventPayload<T>) => void;
-  signalSlots: number;
-  slippageBps: number;
-  busRetryDelaysMs: number[];
+  /** Every limit a session runs under: strategy slots, paper venue, risk, order manager, bus. */
+  settings: Settings;
   idFactory?: () => string;
   /** Called once when a replay ends (completed, or stopped part-way) with its result: the UI's session report is persisted there. */
   onResult?: (sessionId: string, result: ReplayResult) => void;
@@ -95,9 +90,7 @@ export class SessionService {
       strategies: definitions,
       capital: Money.money(request.capital),
       speed: request.speed,
-      signalSlots: this.options.signalSlots,
-      busRetryDelaysMs: this.options.busRetryDelaysMs,
-      slippageBps: this.options.slippageBps,
+      settings: this.options.settings,
       hostClock: this.options.clock,
       store,
       logger: this.options.logger,
@@ -129,7 +122,6 @@ export class SessionService {
         this.finish(session.id, 'failed', message);
       })
       .finally(() => {
-        replay.stop();
         this.running.delete(session.id);
       });
     this.running.set(session.id, { session: replay, done });
@@ -219,16 +211,26 @@ export class SessionService {
     for (const { session } of this.running.values()) session.resumeStrategies(reason);
   }
 
-  /** The kill switch over the paper sessions: cancels what is pending and closes what is open in every running replay. */
-  flattenAll(reason: string): { cancelledOrders: number; flattenedPositions: number } {
+  /** The kill switch over the paper sessions: each session's own kill switch (halt, cancel, flatten). */
+  async flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
     let cancelledOrders = 0;
     let flattenedPositions = 0;
-    for (const { session } of this.running.values()) {
-      const flattened = session.flatten(reason);
-      cancelledOrders += flattened.cancelledOrders;
-      flattenedPositions += flattened.flattenedPositions;
+    const reports = await Promise.all([...this.running.values()].map(({ session }) => session.flatten(reason)));
+    for (const report of reports) {
+      cancelledOrders += report.cancelledOrders;
+      flattenedPositions += report.closeOrders + report.alreadyClosing;
     }
     return { cancelledOrders, flattenedPositions };
+  }
+
+  /** The trader lifted the kill switch: every running session's risk manager trades again. */
+  resumeTrading(): void {
+    for (const { session } of this.running.values()) session.resumeTrading();
+  }
+
+  /** The execution layer of a running session (the trader's order and position actions), or undefined. */
+  tradingStack(sessionId: string): TradingStack | undefined {
+    return this.running.get(sessionId)?.session.execution;
   }
 
   /** The running sessions with their open positions and PnL, for the engine status. */

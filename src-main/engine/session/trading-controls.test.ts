@@ -17,9 +17,13 @@ class StubSessions implements TradingTargets {
   resumeStrategies(reason: string): void {
     this.pauses.delete(reason);
   }
-  flattenAll(reason: string): { cancelledOrders: number; flattenedPositions: number } {
+  resumed = 0;
+  async flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
     this.flattened.push(reason);
     return { cancelledOrders: 2, flattenedPositions: 1 };
+  }
+  resumeTrading(): void {
+    this.resumed++;
   }
   tradingOverview(): ReturnType<TradingTargets['tradingOverview']> {
     return this.overview;
@@ -52,9 +56,9 @@ describe('TradingControls', () => {
     expect(published).toEqual([{ topic: 'engine_state', payload: { status: 'running', tradingState: 'ACTIVE', strategiesPaused: true, ts: 1_700_000_000_000 } }]);
   });
 
-  test('the kill switch halts strategies before flattening, and raises a critical alert with the counts', () => {
+  test('the kill switch halts strategies before flattening, and raises a critical alert with the counts', async () => {
     const { sessions, published, controls } = setup();
-    expect(controls.engageKillSwitch()).toEqual({ cancelledOrders: 2, flattenedPositions: 1 });
+    expect(await controls.engageKillSwitch()).toEqual({ cancelledOrders: 2, flattenedPositions: 1 });
     expect([...sessions.pauses]).toEqual([KILL_SWITCH_PAUSE]);
     expect(sessions.flattened).toEqual(['kill_switch']);
     expect(published.map((p) => p.topic)).toEqual(['risk_alert', 'engine_state']);
@@ -67,13 +71,14 @@ describe('TradingControls', () => {
     expect(published[1]!.payload).toMatchObject({ tradingState: 'HALTED', strategiesPaused: true });
   });
 
-  test('resuming lifts both the manual pause and the kill-switch halt', () => {
+  test('resuming lifts both the manual pause and the kill-switch halt, and lets the sessions trade again', async () => {
     const { sessions, controls } = setup();
     controls.pauseStrategies();
-    controls.engageKillSwitch();
+    await controls.engageKillSwitch();
     expect(controls.status()).toMatchObject({ strategiesPaused: true, pauseReasons: [KILL_SWITCH_PAUSE, MANUAL_PAUSE], tradingState: 'HALTED' });
     expect(controls.resumeStrategies()).toEqual({ strategiesPaused: false, pauseReasons: [], tradingState: 'ACTIVE' });
     expect(sessions.pauses.size).toBe(0);
+    expect(sessions.resumed).toBe(1);
   });
 
   test('the status adds up open positions and PnL per settlement currency, exactly', () => {

@@ -12,7 +12,9 @@ import type { Logger } from '../ops/logger';
 export interface TradingTargets {
   pauseStrategies(reason: string): void;
   resumeStrategies(reason: string): void;
-  flattenAll(reason: string): { cancelledOrders: number; flattenedPositions: number };
+  flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }>;
+  /** The trader lifted a kill switch: sessions' risk managers trade again. */
+  resumeTrading(): void;
   tradingOverview(): Array<{ session: SessionDto; openPositions: number; currency: string; net: Money; unrealized: Money }>;
 }
 
@@ -56,6 +58,7 @@ export class TradingControls {
       this.pauseReasons.delete(reason);
       this.options.sessions.resumeStrategies(reason);
     }
+    this.options.sessions.resumeTrading();
     this.tradingState = 'ACTIVE';
     this.options.logger.info('strategies resumed by the trader');
     this.publishState();
@@ -67,11 +70,11 @@ export class TradingControls {
    * pending order and closes every open position, and raises a critical alert so the trader
    * hears about it wherever it was triggered from.
    */
-  engageKillSwitch(): { cancelledOrders: number; flattenedPositions: number } {
+  async engageKillSwitch(): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
     this.pauseReasons.add(KILL_SWITCH_PAUSE);
     this.options.sessions.pauseStrategies(KILL_SWITCH_PAUSE);
     this.tradingState = 'HALTED';
-    const result = this.options.sessions.flattenAll('kill_switch');
+    const result = await this.options.sessions.flattenAll('kill_switch');
     this.options.logger.warn('kill switch engaged', result);
     this.options.publish('risk_alert', {
       id: this.options.idFactory?.() ?? randomUUID(),
@@ -119,7 +122,7 @@ export class TradingControls {
     return {
       'engine.status': async () => ok(this.status()),
       'engine.resume': async ({ reason }) => ok(this.resumeAfterWake(reason)),
-      'killSwitch.engage': async () => ok(this.engageKillSwitch()),
+      'killSwitch.engage': async () => ok(await this.engageKillSwitch()),
       'strategies.pause': async () => ok(this.pauseStrategies()),
       'strategies.resume': async () => ok(this.resumeStrategies()),
     };
