@@ -25,8 +25,9 @@ import { SessionReports } from './queries/session-reports';
 import { SettingsService } from './queries/settings-service';
 import { StrategyLibrary } from './queries/strategy-library';
 import { StrategyStates } from './queries/strategy-states';
-import { SessionService, sessionSettings } from './session/session-service';
+import { SessionService } from './session/session-service';
 import { TradingControls } from './session/trading-controls';
+import { TradingDesk } from './session/trading-desk';
 import { AlertDismissalRepository } from './store/alert-dismissals';
 import { QuestDbSink } from './store/questdb/questdb-sink';
 import { SessionResultRepository } from './store/session-results';
@@ -85,7 +86,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     instruments,
     logger: logger.child('session'),
     publish,
-    ...sessionSettings(settings),
+    settings,
     onResult: (sessionId, result) => sessionReports.persist(sessionId, result),
     stopOther: (sessionId) => collect.stop(sessionId),
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
@@ -101,6 +102,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
   });
   const controls = new TradingControls({ sessions, clock, logger: logger.child('session/controls'), publish });
+  const desk = new TradingDesk({ stackFor: (id) => sessions.tradingStack(id), store, logger: logger.child('session/trading-desk') });
   const credentials = new CredentialsService({ store: dependencies.secretStore ?? new KeyringSecretStore(), logger: logger.child('keychain') });
   const exampleStrategies = loadExampleStrategies(options.resourcesDir);
   const settingsService = new SettingsService(path.join(options.dataDir, 'settings.json'), settings);
@@ -132,6 +134,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     ['session', sessions.handlers()],
     ['session/collect', collect.handlers()],
     ['session/controls', controls.handlers()],
+    ['session/trading-desk', desk.handlers()],
     ['keychain', credentials.handlers()],
     ['queries/settings', settingsService.handlers()],
     ['queries/strategy-library', strategyLibrary.handlers()],

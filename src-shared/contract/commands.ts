@@ -5,6 +5,7 @@ import type { EventEnvelope } from './events';
 import { recordingCommands } from './recording-commands';
 import type { Result } from './result';
 import { sessionCommands } from './session-commands';
+import { tradingCommands } from './trading-commands';
 import { uiCommands } from './ui-commands';
 import {
   Candle, HealthReport, Id, InstrumentIdSchema, OrderDto, PositionDto, RecordingDto, RiskAlertDto, SessionDto, SignalDto, Timeframe,
@@ -77,6 +78,7 @@ export const commands = {
   ...uiCommands,
   ...engineCommands,
   ...credentialsCommands,
+  ...tradingCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -18,6 +18,7 @@ import type { Candle, MarketData, SignalDto, Timeframe } from '../../../src-shar
 import { recordCandlesShown, recordTickShown } from '../../lib/perf-probe';
 import { LiveBars, type LiveTick } from './live-bars';
 import { buildMarkers, type ChartMarkers } from './markers';
+import { autoscaledLinePrices } from './price-lines';
 
 export const CHART_COLORS = {
   background: '#0e1217',
@@ -78,7 +79,7 @@ export class ChartController {
   private readonly recent: LiveTick[] = [];
   private priceLines: IPriceLine[] = [];
   private priceLineKey = '';
-  private linePrices: number[] = [];
+  private linePrices: PriceLineSpec[] = [];
   private signals: readonly SignalDto[] = [];
   private instrumentId: string | null = null;
   private replaySessionId: string | null = null;
@@ -111,14 +112,14 @@ export class ChartController {
       wickUpColor: CHART_COLORS.up,
       wickDownColor: CHART_COLORS.down,
       priceLineVisible: true,
-      // the open position's entry, stop, target and liquidation stay in view with the bars
+      // the open position's lines stay in view with the bars (a far liquidation excepted)
       autoscaleInfoProvider: (base: () => AutoscaleInfo | null) => {
         const info = base();
         if (info?.priceRange == null || this.linePrices.length === 0) return info;
-        return {
-          ...info,
-          priceRange: { minValue: Math.min(info.priceRange.minValue, ...this.linePrices), maxValue: Math.max(info.priceRange.maxValue, ...this.linePrices) },
-        };
+        const { minValue, maxValue } = info.priceRange;
+        const shown = autoscaledLinePrices(this.linePrices, minValue, maxValue);
+        if (shown.length === 0) return info;
+        return { ...info, priceRange: { minValue: Math.min(minValue, ...shown), maxValue: Math.max(maxValue, ...shown) } };
       },
     });
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.22 } });
@@ -181,7 +182,7 @@ export class ChartController {
       const style = PRICE_LINE_STYLE[line.kind];
       return this.candles.createPriceLine({ price: line.price, color: style.color, lineWidth: 1, lineStyle: style.style, axisLabelVisible: true, title: style.title });
     });
-    this.linePrices = lines.map((line) => line.price);
+    this.linePrices = [...lines];
     this.container.dataset['priceLines'] = lines.map((line) => line.kind).join(',');
   }
 

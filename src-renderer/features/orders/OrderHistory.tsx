@@ -1,10 +1,11 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { OrderDto } from '../../../src-shared/contract/schemas';
 import { useApp } from '../../app/app-context';
 import { formatDateTime, formatPrice, formatPriceNumber, formatQuantity, formatTime } from '../../lib/format';
 import { EmptyState, ErrorText, Panel } from '../../ui/Panel';
-import { EXECUTION_PENDING } from '../positions/PositionMonitor';
+import { actionBlocker, WORKING_ORDER_STATUSES, type TradingActions } from '../positions/position-actions';
+import { useTradingActions } from '../positions/PositionMonitor';
 import { indexSignals, slippageOf } from './slippage';
 
 const OPEN_STATUSES: ReadonlySet<OrderDto['status']> = new Set(['INITIALIZED', 'SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED', 'PENDING_CANCEL']);
@@ -12,8 +13,33 @@ const OPEN_STATUSES: ReadonlySet<OrderDto['status']> = new Set(['INITIALIZED', '
 const SLIPPAGE_HELP =
   'Slippage in basis points against you: the average fill vs the reference price — a limit order’s price, or for a market order the price of the signal that sent it (Z1 entry, ZE1/E1 exit). Positive = filled worse.';
 
+/** Cancel for a working order; a PENDING_CANCEL order says it is on its way; the engine's refusal stays beside the button. */
+function CancelCell({ order, blocker, actions }: { order: OrderDto; blocker: string | null; actions: TradingActions }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (order.status === 'PENDING_CANCEL') return <span className="muted" data-testid="order-cancelling">cancelling…</span>;
+  if (!WORKING_ORDER_STATUSES.has(order.status)) return null;
+  const cancel = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const refused = await actions.cancel(order);
+    setBusy(false);
+    if (refused !== null) setError(refused.message);
+  };
+  return (
+    <span className="order-actions" title={blocker ?? `Cancel ${order.side} ${order.type} ${order.quantity} ${order.instrumentId}`}>
+      <button type="button" className="button button-small" disabled={blocker !== null || busy} onClick={() => void cancel()} data-testid="order-cancel">
+        {busy ? 'Cancelling…' : 'Cancel'}
+      </button>
+      {error !== null ? <ErrorText testId="order-cancel-error">{error}</ErrorText> : null}
+    </span>
+  );
+}
+
 export function OrderHistory() {
-  const { orders, focus, signals } = useApp();
+  const { orders, focus, signals, sessions } = useApp();
+  const actions = useTradingActions();
+  const sessionsById = useStore(sessions, (state) => state.byId);
   const byId = useStore(orders, (state) => state.byId);
   const loadError = useStore(orders, (state) => state.loadError);
   const signalItems = useStore(signals, (state) => state.items);
@@ -55,7 +81,7 @@ export function OrderHistory() {
               const slippage = slippageOf(order, signalIndex);
               const bps = slippage?.bps ?? null;
               return (
-                <tr key={order.clientOrderId} data-testid="order-row" title={`client ${order.clientOrderId}${order.venueOrderId === null ? '' : ` · venue ${order.venueOrderId}`} · ${formatDateTime(order.createdAt)} UTC`}>
+                <tr key={order.clientOrderId} data-testid="order-row" data-status={order.status} data-order-id={order.clientOrderId} title={`client ${order.clientOrderId}${order.venueOrderId === null ? '' : ` · venue ${order.venueOrderId}`} · ${formatDateTime(order.createdAt)} UTC`}>
                   <td className="mono muted">{formatTime(order.createdAt)}</td>
                   <td className="mono">{order.instrumentId}</td>
                   <td>
@@ -79,13 +105,7 @@ export function OrderHistory() {
                     {order.reason ?? ''}
                   </td>
                   <td className="row-actions">
-                    {OPEN_STATUSES.has(order.status) ? (
-                      <span className="inert-wrap" title={`Cancelling ${EXECUTION_PENDING}`}>
-                        <button type="button" className="button button-small" disabled data-testid="order-cancel">
-                          Cancel
-                        </button>
-                      </span>
-                    ) : null}
+                    <CancelCell order={order} blocker={actionBlocker(order.sessionId, order.sessionId === null ? undefined : sessionsById[order.sessionId])} actions={actions} />
                   </td>
                 </tr>
               );
