@@ -26,7 +26,13 @@ import { SettingsService } from './queries/settings-service';
 import { StrategyLibrary } from './queries/strategy-library';
 import { StrategyStates } from './queries/strategy-states';
 import { SessionService } from './session/session-service';
-import { TradingControls } from './session/trading-controls';
+import { AllSessions, TradingControls } from './session/trading-controls';
+import { OnlineSessionService } from './session/online-session-service';
+import type { ExchangeCredentials } from './keychain/credentials-service';
+import { CcxtVenue } from './venues/ccxt-venue';
+import type { Venue } from './venues/venue';
+import type { Settings } from '../../src-shared/contract/settings';
+import type { Logger } from './ops/logger';
 import { TradingDesk } from './session/trading-desk';
 import { AlertDismissalRepository } from './store/alert-dismissals';
 import { QuestDbSink } from './store/questdb/questdb-sink';
@@ -51,7 +57,15 @@ export interface KernelDependencies {
   firstRunDemo?: boolean;
   /** Opens the public market-data stream for collect sessions; defaults to ccxt.pro MEXC (tests pass the simulator). */
   openMarketStream?: () => Promise<StreamingExchange>;
+  /** Builds the exchange venue from the keychain's keys; defaults to ccxt MEXC (tests point it at the simulator). */
+  openExchangeVenue?: ExchangeVenueFactory;
 }
+
+export type ExchangeVenueFactory = (credentials: ExchangeCredentials, context: { clock: Clock; settings: Settings; logger: Logger }) => Venue | Promise<Venue>;
+
+/** The real exchange: MEXC USDT-M perpetuals through ccxt. */
+const defaultExchangeVenue: ExchangeVenueFactory = (credentials, { clock, settings, logger }) =>
+  new CcxtVenue({ exchangeId: 'mexc', credentials: { apiKey: credentials.apiKey, secret: credentials.apiSecret }, clock, logger, rateLimitPerSecond: settings.rateLimits.venueRequestsPerSecond, timeoutMs: 10_000 });
 
 /**
  * The composition root: creates, wires, starts and stops everything. No business logic lives
@@ -88,7 +102,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     publish,
     settings,
     onResult: (sessionId, result) => sessionReports.persist(sessionId, result),
-    stopOther: (sessionId) => collect.stop(sessionId),
+    stopOther: async (sessionId) => (await collect.stop(sessionId)) || (await online.stop(sessionId)),
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
   });
   const collect = new CollectService({
@@ -101,9 +115,33 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     publish,
     ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
   });
-  const controls = new TradingControls({ sessions, clock, logger: logger.child('session/controls'), publish });
-  const desk = new TradingDesk({ stackFor: (id) => sessions.tradingStack(id), store, logger: logger.child('session/trading-desk') });
   const credentials = new CredentialsService({ store: dependencies.secretStore ?? new KeyringSecretStore(), logger: logger.child('keychain') });
+  const metrics = new EngineMetrics({ bus, clock, feedStalenessMs: settings.feed.stalenessMs });
+  const online = new OnlineSessionService({
+    store,
+    clock,
+    settings,
+    instruments,
+    logger: logger.child('session/online'),
+    publish,
+    openStream: dependencies.openMarketStream ?? (() => createMexcStream({ reconnectMaxMs: settings.feed.reconnectDelayMs })),
+    exchange: {
+      gate: async () => {
+        const gate = await credentials.liveTrading('mexc');
+        return gate.enabled ? null : (gate.reason ?? 'live trading is disabled');
+      },
+      open: async () => {
+        // the keys leave the keychain only here, straight into the venue adapter
+        const keys = await credentials.getCredentials('mexc');
+        if (!keys.ok) throw new Error(keys.error.message);
+        return (dependencies.openExchangeVenue ?? defaultExchangeVenue)(keys.value, { clock, settings, logger: logger.child('venues/mexc') });
+      },
+    },
+    metrics,
+    ...(dependencies.idFactory !== undefined ? { idFactory: dependencies.idFactory } : {}),
+  });
+  const controls = new TradingControls({ sessions: new AllSessions([sessions, online]), clock, logger: logger.child('session/controls'), publish });
+  const desk = new TradingDesk({ stackFor: (id) => sessions.tradingStack(id) ?? online.session(id)?.stack, store, logger: logger.child('session/trading-desk') });
   const exampleStrategies = loadExampleStrategies(options.resourcesDir);
   const settingsService = new SettingsService(path.join(options.dataDir, 'settings.json'), settings);
   const strategyLibrary = new StrategyLibrary(store, () => exampleStrategies);
@@ -122,7 +160,10 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     if (level === 'deep') {
       const probe = store.probeWrite();
       checks.push({ name: 'store_writable', ok: probe.ok, ...(probe.ok ? {} : { detail: probe.error }) });
-      checks.push({ name: 'venue', ok: true, detail: 'no live venue connected (paper and backtest only)' });
+      const live = online.runningSessions().filter((s) => s.stack.positionSync !== null);
+      checks.push(live.length === 0
+        ? { name: 'venue', ok: true, detail: 'no live venue connected (paper and backtest only)' }
+        : { name: 'venue', ok: live.every((s) => s.stack.breaker.getState() !== 'open'), detail: live.map((s) => `${s.phase}, breaker ${s.stack.breaker.getState()}`).join('; ') });
     }
     const failed = checks.filter((c) => !c.ok).length;
     return { status: failed === 0 ? 'ok' : failed === checks.length ? 'down' : 'degraded', checks, ts: clock.now() };
@@ -135,6 +176,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     ['session/collect', collect.handlers()],
     ['session/controls', controls.handlers()],
     ['session/trading-desk', desk.handlers()],
+    ['session/online', online.handlers()],
     ['keychain', credentials.handlers()],
     ['queries/settings', settingsService.handlers()],
     ['queries/strategy-library', strategyLibrary.handlers()],
@@ -156,7 +198,6 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
   );
   const dispatcher = new CommandDispatcher(handlers, logger.child('dispatcher'));
   const bridge = new UiEventBridge(bus, clock);
-  const metrics = new EngineMetrics({ bus, clock, feedStalenessMs: settings.feed.stalenessMs });
   const alertWebhook = new AlertWebhookService({ clock, logger: logger.child('ops/alert-webhook'), publish });
   // optional time-series sink (off by default): market data, indicator values and fills over ILP
   const questdb = settings.questdb.enabled
@@ -184,6 +225,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     controls,
     credentials,
     metrics,
+    online,
     async start() {
       if (running) return;
       bridge.start();
@@ -192,6 +234,8 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
       running = true;
       publish('engine_state', { status: 'running', tradingState: 'ACTIVE', strategiesPaused: false, ts: clock.now() });
       logger.info('engine started', { dataDir: options.dataDir });
+      // live sessions that were running when the app stopped (or crashed) resume first
+      await online.resumeJournalled();
       await startFirstRunDemo({
         enabled: dependencies.firstRunDemo === true && settings.firstRun.demo,
         speed: settings.firstRun.demoSpeed,
@@ -207,6 +251,7 @@ export async function createKernel(options: KernelOptions, dependencies: KernelD
     async stop() {
       running = false;
       await collect.stopAll();
+      await online.stopAll();
       await sessions.stopAll();
       await questdb?.stop();
       bridge.stop();
@@ -230,6 +275,8 @@ export interface KernelInternals {
   readonly credentials: CredentialsService;
   /** Hooks for what metrics cannot derive from the bus (latency, breakers, position sync, feeds, daily loss). */
   readonly metrics: EngineMetrics;
+  /** Online sessions (paper and live on the live feed). */
+  readonly online: OnlineSessionService;
 }
 
 function loadExampleStrategies(resourcesDir: string): Array<{ file: string; name: string; definition: unknown }> {

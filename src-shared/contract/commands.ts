@@ -1,3 +1,4 @@
+import { liveCommands } from './live-commands';
 import { z } from 'zod';
 import { credentialsCommands } from './credentials-commands';
 import { engineCommands } from './engine-commands';
@@ -79,6 +80,7 @@ export const commands = {
   ...engineCommands,
   ...credentialsCommands,
   ...tradingCommands,
+  ...liveCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -25,6 +25,7 @@ class StubSessions implements TradingTargets {
   resumeTrading(): void {
     this.resumed++;
   }
+  reconcileAll?: () => Promise<{ sessions: number; differences: number }>;
   tradingOverview(): ReturnType<TradingTargets['tradingOverview']> {
     return this.overview;
   }
@@ -97,8 +98,14 @@ describe('TradingControls', () => {
     ]);
   });
 
-  test('waking from sleep says plainly that there is nothing live to reconcile yet', () => {
+  test('waking from sleep says plainly when no live session is there to reconcile', async () => {
     const { controls } = setup();
-    expect(controls.resumeAfterWake('system_resume')).toEqual({ reconciled: false, detail: 'no live venue or live feed is connected: nothing to reconnect or reconcile' });
+    expect(await controls.resumeAfterWake('system_resume')).toEqual({ reconciled: false, detail: 'no live session is running: nothing to reconcile' });
+  });
+
+  test('waking from sleep reconciles the live sessions and reports the differences left to resolve', async () => {
+    const { sessions, controls } = setup();
+    sessions.reconcileAll = async () => ({ sessions: 1, differences: 2 });
+    expect(await controls.resumeAfterWake('system_resume')).toEqual({ reconciled: true, detail: '1 live session(s) reconciled: 2 difference(s) to resolve before trading continues' });
   });
 });

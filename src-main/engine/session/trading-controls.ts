@@ -16,6 +16,41 @@ export interface TradingTargets {
   /** The trader lifted a kill switch: sessions' risk managers trade again. */
   resumeTrading(): void;
   tradingOverview(): Array<{ session: SessionDto; openPositions: number; currency: string; net: Money; unrealized: Money }>;
+  /** Live sessions reconcile with their exchange (after sleep, or when the trader asks). */
+  reconcileAll?(): Promise<{ sessions: number; differences: number }>;
+}
+
+/** Several kinds of sessions (replays, online sessions) behind the one set of controls. */
+export class AllSessions implements TradingTargets {
+  constructor(private readonly targets: readonly TradingTargets[]) {}
+  pauseStrategies(reason: string): void {
+    for (const t of this.targets) t.pauseStrategies(reason);
+  }
+  resumeStrategies(reason: string): void {
+    for (const t of this.targets) t.resumeStrategies(reason);
+  }
+  async flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
+    const results = await Promise.all(this.targets.map((t) => t.flattenAll(reason)));
+    return { cancelledOrders: results.reduce((n, r) => n + r.cancelledOrders, 0), flattenedPositions: results.reduce((n, r) => n + r.flattenedPositions, 0) };
+  }
+  resumeTrading(): void {
+    for (const t of this.targets) t.resumeTrading();
+  }
+  tradingOverview(): ReturnType<TradingTargets['tradingOverview']> {
+    return this.targets.flatMap((t) => t.tradingOverview());
+  }
+  async reconcileAll(): Promise<{ sessions: number; differences: number }> {
+    let sessions = 0;
+    let differences = 0;
+    for (const t of this.targets) {
+      const r = await t.reconcileAll?.();
+      if (r !== undefined) {
+        sessions += r.sessions;
+        differences += r.differences;
+      }
+    }
+    return { sessions, differences };
+  }
 }
 
 export interface TradingControlsOptions {
@@ -91,13 +126,20 @@ export class TradingControls {
   }
 
   /**
-   * Called by the desktop shell when the machine wakes from sleep. Paper and backtest sessions
-   * replay recorded data and have nothing to reconnect; the live feeds and the order manager's
-   * reconciliation hook in here when they land (TODO(execution)).
+   * Called by the desktop shell when the machine wakes from sleep (and by the trader): live
+   * sessions reconcile with their exchange (the feeds redial by themselves and mark symbols stale
+   * meanwhile). Differences close a session's gate until the trader resolves them.
    */
-  resumeAfterWake(reason: 'system_resume' | 'manual'): { reconciled: boolean; detail: string } {
+  async resumeAfterWake(reason: 'system_resume' | 'manual'): Promise<{ reconciled: boolean; detail: string }> {
     this.options.logger.info('resume requested', { reason });
-    return { reconciled: false, detail: 'no live venue or live feed is connected: nothing to reconnect or reconcile' };
+    const result = await this.options.sessions.reconcileAll?.();
+    if (result === undefined || result.sessions === 0) return { reconciled: false, detail: 'no live session is running: nothing to reconcile' };
+    return {
+      reconciled: true,
+      detail: result.differences === 0
+        ? `${result.sessions} live session(s) reconciled with the exchange: no differences`
+        : `${result.sessions} live session(s) reconciled: ${result.differences} difference(s) to resolve before trading continues`,
+    };
   }
 
   status(): EngineStatusDto {
@@ -121,7 +163,7 @@ export class TradingControls {
   handlers(): PartialHandlers {
     return {
       'engine.status': async () => ok(this.status()),
-      'engine.resume': async ({ reason }) => ok(this.resumeAfterWake(reason)),
+      'engine.resume': async ({ reason }) => ok(await this.resumeAfterWake(reason)),
       'killSwitch.engage': async () => ok(await this.engageKillSwitch()),
       'strategies.pause': async () => ok(this.pauseStrategies()),
       'strategies.resume': async () => ok(this.resumeStrategies()),

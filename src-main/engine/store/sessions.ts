@@ -50,6 +50,7 @@ export class SessionRepository {
   private readonly listStatement: Statement<[{ kind: string | null; status: string | null; limit: number }], SessionRow>;
   private readonly updateStatement: Statement<[{ id: string; status: string; started_at: number | null; ended_at: number | null; progress: number | null; error: string | null; updated_at: number }]>;
   private readonly progressStatement: Statement<[number | null, number, string]>;
+  private readonly configStatement: Statement<[string, number, string]>;
 
   constructor(
     db: SqliteDatabase,
@@ -69,6 +70,12 @@ export class SessionRepository {
        WHERE id = @id`,
     );
     this.progressStatement = db.prepare('UPDATE sessions SET progress = ?, updated_at = ? WHERE id = ?');
+    this.configStatement = db.prepare('UPDATE sessions SET config = ?, updated_at = ? WHERE id = ?');
+  }
+
+  /** Replaces what a session needs to resume (a live session journals its arming here). */
+  updateConfig(id: string, config: unknown): void {
+    this.configStatement.run(JSON.stringify(config ?? {}), this.clock.now(), id);
   }
 
   /** Journals a new session; `config` is whatever the session needs to resume (JSON-serialisable). */

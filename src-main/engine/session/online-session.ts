@@ -1,0 +1,265 @@
+import type { EventPayload, Topic } from '../../../src-shared/contract/events';
+import type { LiveDifferenceDto, LivePhase } from '../../../src-shared/contract/live-commands';
+import type { BookUpdate, PositionDto, SessionDto, TradeTick } from '../../../src-shared/contract/schemas';
+import type { Settings } from '../../../src-shared/contract/settings';
+import type { InstrumentId } from '../../../src-shared/domain/ids';
+import type { Instrument } from '../../../src-shared/domain/instrument';
+import type { Money } from '../../../src-shared/domain/values';
+import { referencedIndicators } from '../../../src-shared/strategy/evaluate';
+import type { StrategyDefinition } from '../../../src-shared/strategy/schema';
+import type { Clock } from '../clock/clock';
+import { LiveFeed, type StreamingExchange } from '../data/live-feed';
+import { OrderBook, type Level } from '../data/order-book';
+import type { ReconciliationReport } from '../execution/position-sync';
+import { TradingStack, type ExecutionMetricsHooks } from '../execution/trading-stack';
+import { InstrumentIndicators, UNREALIZED_PNL_PCT } from '../indicators/registry';
+import type { Logger } from '../ops/logger';
+import type { Store } from '../store/store';
+import { StrategyEngine } from '../strategy/strategy-runner';
+import { PaperVenue } from '../venues/paper-venue';
+import type { Venue } from '../venues/venue';
+import { unrealizedPnlPercent } from './replay-session';
+
+/** Strategies wait for this until a live session is armed (and while a gate is open). */
+export const NOT_ARMED = 'not_armed';
+const STALE_PREFIX = 'feed_stale:';
+
+export interface OnlineSessionOptions {
+  session: SessionDto;
+  kind: 'paper' | 'live';
+  venue: Venue;
+  instruments: ReadonlyMap<InstrumentId, Instrument>;
+  strategies: StrategyDefinition[];
+  capital: Money;
+  settings: Settings;
+  clock: Clock;
+  store: Store;
+  logger: Logger;
+  openStream: () => Promise<StreamingExchange>;
+  publish: <T extends Topic>(topic: T, payload: EventPayload<T>) => void;
+  metrics?: ExecutionMetricsHooks;
+  /** Called when the phase changes (the service journals it and tells the UI). */
+  onPhase: (phase: LivePhase, detail: string | null) => void;
+}
+
+interface SymbolState {
+  indicators: InstrumentIndicators;
+  book: OrderBook;
+  bids: Level[];
+  asks: Level[];
+  lookup: (variantId: string) => number | null;
+}
+
+/**
+ * One online session (paper or live) on the live market feed and the wall clock: feed →
+ * indicators → strategies → TradingStack (risk, orders, account, protective stops, and for live
+ * position sync with the exchange) → venue. The same pipeline as a replay, but the data arrives
+ * as it happens: a stale symbol pauses the strategies until it ticks again.
+ *
+ * A live session starts disarmed: it reconciles with the exchange first, and trades only once the
+ * trader has armed it. After a restart its journalled orders are looked up at the exchange by
+ * client order id (the order manager's recovery) and its positions restored from the journal
+ * before the reconciliation runs again.
+ */
+export class OnlineSession {
+  readonly stack: TradingStack;
+  readonly strategyEngine: StrategyEngine;
+  private readonly symbols = new Map<string, SymbolState>();
+  private feed: LiveFeed | null = null;
+  private phaseValue: LivePhase = 'reconciling';
+  private gate: LiveDifferenceDto[] = [];
+  private readonly variantIds: string[];
+
+  constructor(private readonly options: OnlineSessionOptions) {
+    const { session, settings, clock, store, logger, venue } = options;
+    this.variantIds = [...new Set(options.strategies.flatMap((s) => referencedIndicators(s)))].filter((id) => id !== UNREALIZED_PNL_PCT);
+    this.stack = new TradingStack({
+      sessionId: session.id, venue, clock, settings, instruments: options.instruments, capital: options.capital, store, bus: { publish: options.publish },
+      exchange: options.kind === 'live', logger: logger.child('execution'), ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    });
+    this.strategyEngine = new StrategyEngine({
+      clock,
+      signalSlots: settings.strategy.signalSlots,
+      sessionId: session.id,
+      denialCooldownMs: settings.strategy.denialCooldownMs,
+      onSignal: (signal) => {
+        store.signals.insert(signal);
+        options.publish('signal_generated', signal);
+      },
+      onEntry: (request) => {
+        this.stack.enter(request).catch((error: unknown) => logger.error('entry failed', { instrumentId: request.instrumentId, error }));
+      },
+      onExit: (request) => {
+        this.stack.exit(request).catch((error: unknown) => logger.error('exit failed', { instrumentId: request.instrumentId, error }));
+      },
+    });
+    this.stack.connectStrategies(this.strategyEngine);
+    for (const strategy of options.strategies) this.strategyEngine.addStrategy(strategy);
+    // nothing enters before the gate is passed (and, live, before the trader arms the session)
+    this.strategyEngine.pause(NOT_ARMED);
+  }
+
+  get phase(): LivePhase {
+    return this.phaseValue;
+  }
+
+  get differences(): LiveDifferenceDto[] {
+    return [...this.gate];
+  }
+
+  /**
+   * Connects: restores the journalled positions, resumes journalled orders (looked up at the
+   * venue), starts the feed and reconciles. Paper sessions arm themselves once reconciled.
+   */
+  async start(options: { resume: boolean; wasArmed: boolean }): Promise<void> {
+    const { store, session, logger } = this.options;
+    if (options.resume) {
+      for (const dto of store.positions.list({ sessionId: session.id, openOnly: true })) this.stack.account.restorePosition(dto);
+    }
+    const recovery = await this.stack.start();
+    if (options.resume) logger.info('online session resumed', { sessionId: session.id, ...recovery });
+    await this.startFeed();
+    await this.reconcile();
+    if (this.phaseValue === 'ready' && (this.options.kind === 'paper' || options.wasArmed)) this.arm();
+  }
+
+  /** Compares the app's book with the venue's; differences close the gate until the trader resolves them. */
+  async reconcile(): Promise<LiveDifferenceDto[]> {
+    const differences: LiveDifferenceDto[] = [];
+    if (this.stack.positionSync !== null) {
+      const report = await this.stack.reconcile();
+      differences.push(...describeReport(report));
+      // orders at the exchange that no journal of ours knows (placed by hand, another app)
+      const open = await this.stack.breaker.execute(() => this.options.venue.fetchOpenOrders());
+      for (const order of open) {
+        if (this.options.store.orders.get(order.clientOrderId) === null) {
+          differences.push({ kind: 'foreign_order', instrumentId: order.instrumentId, detail: `open order ${order.venueOrderId ?? order.clientOrderId} was not placed by this app` });
+        }
+      }
+    }
+    this.gate = differences;
+    if (differences.length > 0) {
+      this.strategyEngine.pause(NOT_ARMED);
+      this.setPhase('reconciling', `${differences.length} difference(s) with the exchange: adopt, flatten or cancel`);
+    } else if (this.phaseValue === 'reconciling') {
+      this.setPhase('ready', null);
+    }
+    return differences;
+  }
+
+  /** The trader's go: strategies may enter. */
+  arm(): void {
+    if (this.phaseValue !== 'ready' && this.phaseValue !== 'armed') throw new Error(`session is ${this.phaseValue}, not ready to arm`);
+    this.strategyEngine.resume(NOT_ARMED);
+    this.setPhase('armed', null);
+  }
+
+  /** Resolves the gate: adopt the exchange's positions, or flatten them (and cancel foreign orders). */
+  async resolve(resolution: 'adopt' | 'flatten'): Promise<void> {
+    const sync = this.stack.positionSync;
+    if (sync === null) return;
+    const report = await this.stack.reconcile();
+    for (const diff of [...report.localOnly, ...report.exchangeOnly, ...report.mismatched]) {
+      if (resolution === 'adopt') sync.adopt(diff);
+      else await sync.flatten(diff);
+    }
+    if (resolution === 'flatten') {
+      const open = await this.stack.breaker.execute(() => this.options.venue.fetchOpenOrders());
+      for (const order of open) {
+        if (this.options.store.orders.get(order.clientOrderId) !== null) continue;
+        await this.stack.breaker.execute(() => this.options.venue.cancelOrder(order.instrumentId, order.clientOrderId, order.venueOrderId));
+      }
+    }
+    await this.reconcile();
+  }
+
+  async stop(): Promise<void> {
+    this.strategyEngine.stop();
+    await this.feed?.stop();
+    this.feed = null;
+    await this.stack.stop();
+    await this.options.venue.close();
+    this.setPhase('stopped', null);
+  }
+
+  private setPhase(phase: LivePhase, detail: string | null): void {
+    this.phaseValue = phase;
+    this.options.onPhase(phase, detail);
+  }
+
+  private async startFeed(): Promise<void> {
+    const { settings, clock, logger, session } = this.options;
+    const stream = await this.options.openStream();
+    this.feed = new LiveFeed({
+      exchange: stream,
+      symbols: [...session.instruments],
+      clock,
+      logger: logger.child('feed'),
+      stalenessMs: settings.feed.stalenessMs,
+      reconnectDelayMs: settings.feed.resubscribeDelayMs,
+      pollIntervalMs: settings.feed.restPollIntervalMs,
+      bookLevels: settings.feed.bookLevels,
+      onTrade: (tick) => this.onTrade(tick),
+      onBook: (update) => this.onBook(update),
+      onAlert: (alert) => this.options.publish('risk_alert', alert),
+      // no entries on a symbol whose data stopped: the strategies would act on an old picture
+      onStale: (symbol, stale) => {
+        if (stale) this.strategyEngine.pause(`${STALE_PREFIX}${symbol}`);
+        else this.strategyEngine.resume(`${STALE_PREFIX}${symbol}`);
+      },
+    });
+    await this.feed.start();
+  }
+
+  private state(instrumentId: string): SymbolState {
+    let state = this.symbols.get(instrumentId);
+    if (state === undefined) {
+      const indicators = new InstrumentIndicators(this.variantIds);
+      const account = this.stack.account;
+      const id = instrumentId as InstrumentId;
+      state = {
+        indicators, book: new OrderBook(), bids: [], asks: [],
+        lookup: (variantId) => (variantId === UNREALIZED_PNL_PCT ? unrealizedPnlPercent(account, id) : indicators.value(variantId)),
+      };
+      this.symbols.set(instrumentId, state);
+    }
+    return state;
+  }
+
+  private onTrade(tick: TradeTick): void {
+    const id = tick.instrumentId as InstrumentId;
+    const market = { ...tick, sessionId: this.options.session.id };
+    this.options.publish('market_data', market);
+    if (this.options.venue instanceof PaperVenue) this.options.venue.onTrade(id, tick.ts, tick.price);
+    this.stack.onTrade(id, tick.price);
+    const state = this.state(tick.instrumentId);
+    state.indicators.onTrade(tick.ts, tick.price, tick.quantity, tick.side);
+    this.strategyEngine.onIndicators(tick.instrumentId, state.lookup, tick.price, tick.ts);
+  }
+
+  private onBook(update: BookUpdate): void {
+    this.options.publish('market_data', { ...update, sessionId: this.options.session.id });
+    const state = this.state(update.instrumentId);
+    if (update.snapshot) state.book.snapshot(update.bids, update.asks);
+    else state.book.apply(update.bids, update.asks);
+    const levels = this.options.settings.feed.bookLevels;
+    const bids = state.book.bids(levels, state.bids);
+    const asks = state.book.asks(levels, state.asks);
+    if (this.options.venue instanceof PaperVenue) this.options.venue.onBook(update.instrumentId as InstrumentId, update.ts, bids, asks);
+    state.indicators.onBook(update.ts, bids, asks);
+    this.strategyEngine.onIndicators(update.instrumentId, state.lookup, null, update.ts);
+  }
+
+  /** Open positions (DTOs) for the status. */
+  positions(): PositionDto[] {
+    return this.stack.account.allDtos().filter((p) => p.side !== 'FLAT');
+  }
+}
+
+function describeReport(report: ReconciliationReport): LiveDifferenceDto[] {
+  const out: LiveDifferenceDto[] = [];
+  for (const diff of report.localOnly) out.push({ kind: 'local_only', instrumentId: diff.instrumentId, detail: `the app holds ${diff.local?.side ?? ''} ${diff.local?.quantity ?? ''}; the exchange holds nothing` });
+  for (const diff of report.exchangeOnly) out.push({ kind: 'exchange_only', instrumentId: diff.instrumentId, detail: `the exchange holds ${diff.exchange?.side ?? ''} ${diff.exchange?.quantity ?? ''} that the app did not open` });
+  for (const diff of report.mismatched) out.push({ kind: 'mismatch', instrumentId: diff.instrumentId, detail: `the app holds ${diff.local?.side ?? ''} ${diff.local?.quantity ?? ''}; the exchange ${diff.exchange?.side ?? ''} ${diff.exchange?.quantity ?? ''}` });
+  return out;
+}
