@@ -17,7 +17,7 @@ import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
 import { PaperVenue, paperVenueSettings } from '../venues/paper-venue';
 import type { Venue } from '../venues/venue';
-import { OnlineSession } from './online-session';
+import { OnlineSession, type FeedMetricsHooks } from './online-session';
 
 /** What a live session needs from the keychain and the exchange adapter (the kernel supplies both). */
 export interface ExchangeAccess {
@@ -37,7 +37,7 @@ export interface OnlineSessionServiceOptions {
   publish: <T extends Topic>(topic: T, payload: EventPayload<T>) => void;
   openStream: () => Promise<StreamingExchange>;
   exchange: ExchangeAccess;
-  metrics?: ExecutionMetricsHooks;
+  metrics?: ExecutionMetricsHooks & FeedMetricsHooks;
   idFactory?: () => string;
 }
 

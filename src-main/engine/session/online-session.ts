@@ -37,9 +37,15 @@ export interface OnlineSessionOptions {
   logger: Logger;
   openStream: () => Promise<StreamingExchange>;
   publish: <T extends Topic>(topic: T, payload: EventPayload<T>) => void;
-  metrics?: ExecutionMetricsHooks;
+  metrics?: ExecutionMetricsHooks & FeedMetricsHooks;
   /** Called when the phase changes (the service journals it and tells the UI). */
   onPhase: (phase: LivePhase, detail: string | null) => void;
+}
+
+/** feed_staleness_seconds per symbol (EngineMetrics implements it). */
+export interface FeedMetricsHooks {
+  setFeedLastTick(symbol: string, ts: number): void;
+  removeFeed(symbol: string): void;
 }
 
 interface SymbolState {
@@ -177,6 +183,8 @@ export class OnlineSession {
     this.strategyEngine.stop();
     await this.feed?.stop();
     this.feed = null;
+    // closed on purpose: the symbols are gone, not stale
+    for (const symbol of this.options.session.instruments) this.options.metrics?.removeFeed(symbol);
     await this.stack.stop();
     await this.options.venue.close();
     this.setPhase('stopped', null);
@@ -230,6 +238,7 @@ export class OnlineSession {
     const id = tick.instrumentId as InstrumentId;
     const market = { ...tick, sessionId: this.options.session.id };
     this.options.publish('market_data', market);
+    this.options.metrics?.setFeedLastTick(tick.instrumentId, this.options.clock.now());
     if (this.options.venue instanceof PaperVenue) this.options.venue.onTrade(id, tick.ts, tick.price);
     this.stack.onTrade(id, tick.price);
     const state = this.state(tick.instrumentId);
@@ -239,6 +248,7 @@ export class OnlineSession {
 
   private onBook(update: BookUpdate): void {
     this.options.publish('market_data', { ...update, sessionId: this.options.session.id });
+    this.options.metrics?.setFeedLastTick(update.instrumentId, this.options.clock.now());
     const state = this.state(update.instrumentId);
     if (update.snapshot) state.book.snapshot(update.bids, update.asks);
     else state.book.apply(update.bids, update.asks);
