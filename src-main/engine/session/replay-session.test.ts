@@ -317,3 +317,18 @@ describe('replay controls', () => {
     expect(forwarded.filter((t) => t === 'market_data')).toHaveLength(0);
   });
 });
+
+describe('paper and backtest parity', () => {
+  test.each([['trades only', () => tradesOnly], ['trades and book updates', () => withBooks]] as const)(
+    'a paper session paced at N× makes exactly the trades of the as-fast-as-possible backtest on the same data (%s)',
+    async (_label, recording) => {
+      const definition = strategy('momentum-both');
+      const backtest = await replay(recording(), [definition]).run(() => undefined);
+      const paper = replay(recording(), [definition], { speed: 1_000_000, hostClock: new WallClock() });
+      const result = await paper.run(() => undefined);
+      expect(backtest.trades.length).toBeGreaterThan(0);
+      expect(result.trades).toEqual(backtest.trades);
+      expect(result.metrics.fingerprint).toBe(backtest.metrics.fingerprint);
+    },
+  );
+});
