@@ -1,11 +1,14 @@
 // End to end alerting (issue 6, step 5): serve mode's kernel and host in this process, a real
 // Prometheus scraping it with the repo's alert rules, a real Alertmanager with the repo's routing
-// delivering back into the app's webhook. The engine is driven into a critical state (margin
-// ratio 10 % on an open position); the test asserts that MarginRatioLow fires in Prometheus,
-// that Alertmanager delivers it to the app (and to PagerDuty, here a loopback stand-in), and that
-// the app raises it as a risk_alert on its event stream.
+// delivering back into the app's webhook. The critical state comes from a simulated live
+// session: the kernel trades against the MEXC simulator (tests/mexc-sim), a strategy opens a
+// LONG on BTC, and the simulator's price falls towards the liquidation price until position
+// sync marks the position below 15 % of its distance to liquidation. The test asserts that
+// position sync raises its own liquidation_critical alert, that MarginRatioLow fires in
+// Prometheus, that Alertmanager delivers it to the app (and to PagerDuty, here a loopback
+// stand-in), and that the app raises it as a risk_alert on its event stream.
 //
-// Everything listens on 127.0.0.1. The processes are killed and the temp dirs removed in
+// Everything listens on 127.0.0.1 (the simulator included). The processes are killed and the temp dirs removed in
 // afterAll, whatever happened; an exit hook kills them too if the worker dies first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,10 +20,18 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EventEnvelope } from '../../src-shared/contract/events';
+import type { LiveSessionDto } from '../../src-shared/contract/live-commands';
 import type { PositionDto, RiskAlertDto } from '../../src-shared/contract/schemas';
+import { Decimal } from '../../src-shared/domain/decimal';
+import type { Subscription } from '../../src-main/engine/bus/types';
+import { createMexcStream } from '../../src-main/engine/data/mexc-stream';
 import { createKernel } from '../../src-main/engine/kernel';
 import { createLogger, memorySink } from '../../src-main/engine/ops/logger';
+import { CcxtVenue } from '../../src-main/engine/venues/ccxt-venue';
 import { startServeHost, type ServeHost } from '../../src-main/serve/server';
+import { MemorySecretStore } from '../fixtures/memory-secret-store';
+import { enterOnFirstTrade } from '../fixtures/online-strategy';
+import { startMexcSimulator, type MexcSimulator } from '../mexc-sim';
 import { monitoringDir, repoRoot, tool } from './monitoring-tools';
 
 const prometheusTool = tool('prometheus', ['prometheus'], 'prometheus');
@@ -28,6 +39,13 @@ const alertmanagerTool = tool('alertmanager', ['alertmanager', 'prometheus-alert
 const skip = prometheusTool.skip || alertmanagerTool.skip;
 
 const INSTRUMENT = 'BTC/USDT:USDT';
+const SIM_SYMBOL = 'BTC_USDT';
+const API_KEY = 'mx0vgl-alerting-e2e-key';
+const API_SECRET = 'alerting-e2e-secret-0123456789abcdef';
+/** Position sync's period here: the default 10 s would make the test wait for it. */
+const POSITION_SYNC_INTERVAL_MS = 1_000;
+/** Where the price is moved: this share of the way from the liquidation price to the entry is left. */
+const TARGET_DISTANCE = '0.1';
 const PAGERDUTY_ROUTING_KEY = 'e2e-routing-key-0123456789abcdef';
 const resultsDir = path.join(repoRoot, 'test-results');
 const POLL_TIMEOUT_MS = 40_000;
@@ -36,6 +54,7 @@ type Kernel = Awaited<ReturnType<typeof createKernel>>;
 
 interface Harness {
   root: string;
+  sim: MexcSimulator;
   kernel: Kernel;
   serve: ServeHost;
   prometheusUrl: string;
@@ -43,8 +62,11 @@ interface Harness {
   children: ChildProcess[];
   output: Map<string, string[]>;
   events: EventEnvelope[];
+  /** Every position_updated straight from the bus (the UI stream coalesces them per frame). */
+  positions: PositionDto[];
   pagerduty: { server: http.Server; requests: Array<Record<string, unknown>> };
   unsubscribe: () => void;
+  positionSubscription: Subscription;
 }
 
 let harness: Partial<Harness> = {};
@@ -131,15 +153,30 @@ describe.skipIf(skip)('alerting end to end: engine → Prometheus → Alertmanag
     const alertmanager = alertmanagerTool.require();
     const root = mkdtempSync(path.join(os.tmpdir(), 'surge-alerting-e2e-'));
     const output = new Map<string, string[]>();
-    harness = { root, output, children: [], events: [] };
+    harness = { root, output, children: [], events: [], positions: [] };
 
+    // the exchange: MEXC's contract API on loopback; the kernel's market stream and venue point at it
+    const sim = await startMexcSimulator({ apiKey: API_KEY, secret: API_SECRET });
+    harness.sim = sim;
+    const urls = sim.ccxtUrls();
     const dataDir = path.join(root, 'data');
     const staticDir = path.join(root, 'www');
     mkdirSync(dataDir);
     mkdirSync(staticDir);
-    const kernel = await createKernel({ dataDir, migrationsDir: path.join(repoRoot, 'migrations'), resourcesDir: path.join(repoRoot, 'resources'), logSink: memorySink() });
+    writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ positionSync: { intervalMs: POSITION_SYNC_INTERVAL_MS } }));
+    const kernel = await createKernel({ dataDir, migrationsDir: path.join(repoRoot, 'migrations'), resourcesDir: path.join(repoRoot, 'resources'), logSink: memorySink() }, {
+      secretStore: new MemorySecretStore(),
+      openMarketStream: () => createMexcStream({ urls }),
+      openExchangeVenue: (keys, { clock, settings }) => new CcxtVenue({
+        exchangeId: 'mexc', credentials: { apiKey: keys.apiKey, secret: keys.apiSecret }, urls, clock, logger: createLogger('venues/mexc', memorySink()),
+        rateLimitPerSecond: settings.rateLimits.venueRequestsPerSecond, timeoutMs: 2_000,
+      }),
+    });
     harness.kernel = kernel;
     await kernel.start();
+    const keys = await kernel.host.invoke('credentials.set', { exchange: 'mexc', apiKey: API_KEY, apiSecret: API_SECRET });
+    if (!keys.ok) throw new Error(keys.error.message);
+    harness.positionSubscription = kernel.bus.subscribe('position_updated', (position) => void harness.positions!.push(position), 'alerting-e2e');
     const webhookToken = randomBytes(24).toString('hex');
     const serve = await startServeHost({ host: kernel.host, port: 0, staticDir, alertWebhookToken: webhookToken, logger: createLogger('serve', memorySink()) });
     harness.serve = serve;
@@ -231,17 +268,19 @@ describe.skipIf(skip)('alerting end to end: engine → Prometheus → Alertmanag
 
   afterAll(async () => {
     harness.unsubscribe?.();
+    if (harness.positionSubscription !== undefined) harness.kernel?.bus.unsubscribe(harness.positionSubscription);
     await Promise.all([...children].map((child) => stopProcess(child)));
     if (harness.pagerduty !== undefined) await new Promise<void>((resolve) => harness.pagerduty!.server.close(() => resolve()));
     await harness.serve?.close();
     await harness.kernel?.stop();
+    await harness.sim?.close();
     if (harness.root !== undefined) rmSync(harness.root, { recursive: true, force: true });
     process.removeListener('exit', killChildrenOnExit);
     expect(children.size).toBe(0);
   }, 30_000);
 
-  test('a margin ratio below 15 % fires MarginRatioLow in Prometheus, Alertmanager delivers it, and the app raises a critical risk alert', async () => {
-    const { kernel, prometheusUrl } = harness as Harness;
+  test('a live position near liquidation fires MarginRatioLow in Prometheus, Alertmanager delivers it, and the app raises a critical risk alert', async () => {
+    const { kernel, sim, prometheusUrl } = harness as Harness;
 
     // Prometheus sees the app healthy before anything goes wrong
     await waitFor('Prometheus to scrape the app', async () => {
@@ -249,13 +288,51 @@ describe.skipIf(skip)('alerting end to end: engine → Prometheus → Alertmanag
       return targets.data.activeTargets[0]?.health === 'up' ? true : null;
     });
 
-    // what the portfolio publishes for an open position close to liquidation
-    const position: PositionDto = {
-      sessionId: null, instrumentId: INSTRUMENT, side: 'LONG', quantity: '0.5', averageEntryPrice: '61000', markPrice: '58000', realizedPnl: '0',
-      unrealizedPnl: '-1500', commissions: '1.2', leverage: 20, marginRatioPercent: 10, liquidationPrice: '57950', stopLoss: null, takeProfit: null,
-      openedAt: Date.now() - 60_000, updatedAt: Date.now(),
-    };
-    kernel.bus.publish('position_updated', position);
+    // a live session from the contract, as the UI starts it: reconciled with the exchange, then armed
+    const started = await kernel.host.invoke('sessions.startOnline', { kind: 'live', symbols: [INSTRUMENT], strategies: [enterOnFirstTrade()], capital: '1000' });
+    if (!started.ok) throw new Error(started.error.message);
+    const live = started.value as LiveSessionDto;
+    expect(live.phase).toBe('ready');
+    const armed = await kernel.host.invoke('sessions.arm', { sessionId: live.session.id, confirm: true });
+    expect(armed).toMatchObject({ ok: true, value: { phase: 'armed' } });
+    await waitFor('the trade stream to be subscribed', () => (sim.ws.subscriptions().some((sub) => sub.includes(`deal:${SIM_SYMBOL}`)) ? true : null));
+
+    // the strategy enters LONG on the first trade it sees; the market order fills at the simulator
+    let printed = 0;
+    const opened = await waitFor('the strategy to open a LONG at the exchange', () => {
+      const position = sim.position(SIM_SYMBOL, 'long');
+      if (position !== undefined && kernel.online.session(live.session.id)?.stack.account.position(INSTRUMENT as never)?.side === 'LONG') return position;
+      sim.trade(SIM_SYMBOL, 60_000 + printed, 1, 'buy', Date.now() + printed);
+      printed++;
+      return null;
+    });
+    expect(sim.requestsTo('order/create')).toHaveLength(1);
+    expect(opened).toMatchObject({ holdVol: '2', leverage: 3, liquidated: false });
+
+    // the mark falls to 10 % of the way from the liquidation price to the entry (the position's
+    // own figures from the exchange, so the target follows the fill price and the leverage)
+    const entry = Decimal.of(opened.holdAvgPrice);
+    const liquidation = Decimal.of(opened.liquidatePrice);
+    const mark = liquidation.add(entry.sub(liquidation).mul(TARGET_DISTANCE, 'half-even')).roundToStep('0.5', 'ceil');
+    const expectedGauge = Number(mark.sub(liquidation).mul(100).div(entry.sub(liquidation), 'half-even').toFixed(4));
+    expect(expectedGauge).toBeLessThan(15);
+    // the mark (MEXC's fair price) moves without a public trade: a printed trade would mark the
+    // account first (TradingStack.onTrade), and position sync publishes a position only when its
+    // mark changed, so the gauge would stay where the fill left it (a gap reported to execution/)
+    sim.setPrice(SIM_SYMBOL, mark.toString());
+
+    // position sync marks the position from the exchange and publishes it with the gauge …
+    const synced = await waitFor('position sync to publish the marked position', () =>
+      harness.positions!.find((p) => p.sessionId === live.session.id && p.markPrice !== null && Decimal.of(p.markPrice).eq(mark)) ?? null);
+    expect(synced).toMatchObject({ instrumentId: INSTRUMENT, side: 'LONG', quantity: '2', liquidationPrice: liquidation.toString(), marginRatioPercent: expectedGauge });
+
+    // … and raises its own critical alert, once, before Prometheus has even noticed
+    const fromSync = await waitFor('position sync to raise liquidation_critical', () => {
+      const envelope = harness.events!.find((e) => e.topic === 'risk_alert' && (e.payload as RiskAlertDto).source === 'position-sync' && (e.payload as RiskAlertDto).code === 'liquidation_critical');
+      return envelope === undefined ? null : (envelope.payload as RiskAlertDto);
+    });
+    expect(fromSync).toMatchObject({ severity: 'critical', instrumentId: INSTRUMENT });
+    expect(fromSync.message).toContain(`${expectedGauge.toFixed(1)}% of the distance to liquidation left (below 15%)`);
 
     const firing = await waitFor('MarginRatioLow to fire in Prometheus', async () => {
       const body = (await getJson(`${prometheusUrl}/api/v1/alerts`)) as { data: { alerts: PrometheusAlert[] } };
@@ -265,27 +342,34 @@ describe.skipIf(skip)('alerting end to end: engine → Prometheus → Alertmanag
       writeFileSync(path.join(resultsDir, 'prometheus-alerts.json'), `${JSON.stringify(body, null, 2)}\n`);
       return alert;
     });
+    const summary = `Margin ratio of ${INSTRUMENT} is ${expectedGauge.toFixed(1)}%`;
     expect(firing.labels).toMatchObject({ alertname: 'MarginRatioLow', severity: 'critical', instrument: INSTRUMENT, job: 'surge-serve' });
-    expect(Number(firing.value)).toBe(10);
-    expect(firing.annotations['summary']).toBe(`Margin ratio of ${INSTRUMENT} is 10.0%`);
+    expect(Number(firing.value)).toBe(expectedGauge);
+    expect(firing.annotations['summary']).toBe(summary);
 
     const raised = await waitFor('the app to raise the alert on its event stream', () => {
       const envelope = harness.events!.find((e) => e.topic === 'risk_alert' && (e.payload as RiskAlertDto).source === 'alertmanager');
       return envelope === undefined ? null : (envelope.payload as RiskAlertDto);
     });
-    expect(raised).toMatchObject({ severity: 'critical', source: 'alertmanager', code: 'MarginRatioLow', message: `Margin ratio of ${INSTRUMENT} is 10.0%`, instrumentId: INSTRUMENT });
+    expect(raised).toMatchObject({ severity: 'critical', source: 'alertmanager', code: 'MarginRatioLow', message: summary, instrumentId: INSTRUMENT });
 
     // the critical route also paged, with the key from the secrets file
     const page = await waitFor('Alertmanager to page PagerDuty', () => harness.pagerduty!.requests[0] ?? null);
     expect(page).toMatchObject({ routing_key: PAGERDUTY_ROUTING_KEY, event_action: 'trigger', payload: { severity: 'critical' } });
+    expect(JSON.stringify(page)).toContain('MarginRatioLow');
 
-    // and the alert reached the app's journal like every other risk alert
-    const journal = await kernel.host.invoke('alerts.list', { limit: 10 });
-    expect(journal.ok && (journal.value as RiskAlertDto[]).some((a) => a.code === 'MarginRatioLow' && a.source === 'alertmanager')).toBe(true);
+    // both alerts reached the app's journal like every other risk alert
+    const journal = await kernel.host.invoke('alerts.list', { limit: 20 });
+    if (!journal.ok) throw new Error(journal.error.message);
+    const journalled = journal.value as RiskAlertDto[];
+    expect(journalled.some((a) => a.code === 'MarginRatioLow' && a.source === 'alertmanager')).toBe(true);
+    expect(journalled.some((a) => a.code === 'liquidation_critical' && a.source === 'position-sync')).toBe(true);
 
     // the same metric series the rule read is what /metrics serves
     const metrics = await (await fetch(`${harness.serve!.url}/metrics`)).text();
-    expect(metrics).toContain(`margin_ratio_percent{instrument="${INSTRUMENT}"} 10`);
+    expect(metrics).toContain(`margin_ratio_percent{instrument="${INSTRUMENT}"} ${expectedGauge}`);
+    // and the position is still open at the exchange: near liquidation, not past it
+    expect(sim.position(SIM_SYMBOL, 'long')).toMatchObject({ holdVol: '2', liquidated: false });
 
     await saveAlertsPageScreenshot(prometheusUrl);
   }, 90_000);

@@ -124,6 +124,14 @@ describe('a live session (simulated exchange)', () => {
     expect(online.stack.account.position(BTC as never)).toMatchObject({ side: 'LONG' });
     const report = await online.stack.reconcile();
     expect(report.clean).toBe(true);
+    // the open position follows the market between fills: marked and republished (at most once a second)
+    const marks: string[] = [];
+    k.bus.subscribe('position_updated', (p) => {
+      if (p.sessionId === live.session.id && p.markPrice !== null) marks.push(p.markPrice);
+    }, 'test-marks');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    tradeAt(s, 60_123.5, 10);
+    await waitFor(() => marks.includes('60123.5'), 'position republished at the new mark');
     expect(s.requestsTo('order/create')).toHaveLength(1);
   });
 

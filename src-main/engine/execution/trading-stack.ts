@@ -18,6 +18,9 @@ import { PositionSync, type ReconciliationReport } from './position-sync';
 import { ProtectiveStops, type ProtectionLevels } from './protective-stops';
 import { StrategyOrders, STRATEGY_ENTRY } from './strategy-orders';
 
+/** How often a marked open position is republished between fills (per instrument). */
+const MARK_PUBLISH_INTERVAL_MS = 1_000;
+
 /** What the execution layer reports to the app's metrics beyond the bus events (EngineMetrics implements it). */
 export interface ExecutionMetricsHooks {
   observeSubmissionLatency(seconds: number): void;
@@ -79,6 +82,7 @@ export class TradingStack {
   /** Stop-loss / take-profit offsets of entries still working, applied when they fill. */
   private readonly entryProtections = new Map<string, { stopLossPct: number | null; takeProfitPct: number | null }>();
   private started = false;
+  private readonly markPublishedAt = new Map<string, number>();
 
   constructor(private readonly options: TradingStackOptions) {
     const { settings, clock, instruments, store, bus, logger, sessionId, venue } = options;
@@ -210,16 +214,37 @@ export class TradingStack {
     }
   }
 
+  /**
+   * After a restart: a journalled entry still working gets its strategy's stop-loss / take-profit
+   * offsets back (they lived in memory), applied when it fills — also when it filled while the
+   * app was down and recovery accounts the fill. Call before start().
+   */
+  protectRecoveredEntry(clientOrderId: string, offsets: { stopLossPct: number | null; takeProfitPct: number | null }): void {
+    if (offsets.stopLossPct === null && offsets.takeProfitPct === null) return;
+    this.entryProtections.set(clientOrderId, offsets);
+  }
+
   async exit(request: ExitRequest): Promise<void> {
     const orders = this.strategyOrders;
     if (orders === null) throw new Error('connectStrategies() first');
     await orders.onExit(request);
   }
 
-  /** A trade printed: marks the account and checks the protective levels. */
+  /**
+   * A trade printed: marks the account, checks the protective levels, and at most once a second
+   * per instrument publishes the open position at its new mark (PnL, margin-ratio gauge: the
+   * position monitor and the margin_ratio_percent metric follow the market, not only fills).
+   */
   onTrade(instrumentId: InstrumentId, price: number): void {
-    this.account.mark(instrumentId, price);
+    const changed = this.account.mark(instrumentId, price);
     if (this.protections.active) this.protections.onTrade(instrumentId, price);
+    if (!changed) return; // unchanged, or no open position
+    const now = this.options.clock.now();
+    const last = this.markPublishedAt.get(instrumentId);
+    if (last !== undefined && now - last < MARK_PUBLISH_INTERVAL_MS) return;
+    this.markPublishedAt.set(instrumentId, now);
+    const dto = this.account.toDto(instrumentId);
+    if (dto !== null) this.options.bus.publish('position_updated', dto);
   }
 
   /** Sets the stop-loss / take-profit of the open position on an instrument (the trader's inline edit). */
