@@ -275,6 +275,33 @@ describe('the ccxt venue against the MEXC simulator', () => {
     expect(s.closedPositions()[0]).toMatchObject({ liquidated: true, side: 'long' });
   });
 
+  test("the position history lists closed positions since a time, newest first, with MEXC's close price, close PnL and fees; a liquidation loses the margin", async () => {
+    const clock = new SimulatedClock(Date.UTC(2024, 7, 8, 12, 0, 0));
+    const { sim: s, venue } = await setUp({ clock, sim: { clock, recvWindowMs: null } });
+    const closedAt = clock.now();
+    await venue.submitOrder(order({ quantity: Quantity.of(10) })); // 10 × 0.0001 BTC at 60 000
+    s.setPrice('BTC_USDT', '60500');
+    await venue.submitOrder(order({ side: 'SELL', reduceOnly: true, quantity: Quantity.of(10) }));
+    clock.advanceBy(60_000);
+    const liquidatedAt = clock.now();
+    await venue.submitOrder(order({ quantity: Quantity.of(100), leverage: 20 })); // 30.25 USDT of margin at 60 500
+    const liquidation = s.position('BTC_USDT', 'long')!.liquidatePrice;
+    s.setPrice('BTC_USDT', liquidation);
+
+    const all = await venue.fetchClosedPositions(closedAt);
+    expect(all.map((p) => [p.instrumentId, p.side, p.quantity.toString(), p.entryPrice?.toString(), p.exitPrice.toString(), p.realizedPnl.toString(), p.fees?.toString(), p.liquidated, p.closedAt])).toEqual([
+      [BTC, 'LONG', '100', '60500', liquidation, '-30.25', '0.363', true, liquidatedAt],
+      // +0.5 gross; 0.036 to open, 0.0363 to close
+      [BTC, 'LONG', '10', '60000', '60500', '0.5', '0.0723', false, closedAt],
+    ]);
+    expect(all[0]!.info).toMatchObject({ positionShowStatus: 'LIQUIDATED', symbol: 'BTC_USDT' });
+    expect((await venue.fetchClosedPositions(liquidatedAt)).map((p) => p.liquidated)).toEqual([true]);
+    expect(s.requestsTo('position/list/history_positions').map((r) => new URLSearchParams(r.query).get('page_size'))).toEqual(['100', '100']);
+
+    s.faults.garbleNext(1, { match: 'history_positions' });
+    expect((await venueErrorOf(venue.fetchClosedPositions(0))).kind).toBe('bad_response');
+  });
+
   test('bad input is refused before any request: off-tick price, quantity below the lot, unknown symbol, leverage above the maximum, stop orders', async () => {
     const { sim: s, venue } = await setUp();
     const before = s.requests.length;

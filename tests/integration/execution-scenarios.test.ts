@@ -13,7 +13,7 @@ import { openStore, type Store } from '../../src-main/engine/store/store';
 import type { EntryRequest, EntryResult, ExitRequest } from '../../src-main/engine/strategy/strategy-runner';
 import { API_ORDERS_REFUSED_MESSAGE } from '../../src-main/engine/venues/ccxt-errors';
 import { CcxtVenue } from '../../src-main/engine/venues/ccxt-venue';
-import type { SubmitOrderRequest, Venue, VenueBalance, VenueOrderState, VenuePosition } from '../../src-main/engine/venues/venue';
+import type { SubmitOrderRequest, Venue, VenueBalance, VenueClosedPosition, VenueOrderState, VenuePosition } from '../../src-main/engine/venues/venue';
 import { migrationsDir } from '../fixtures/paths';
 import { startMexcSimulator, type MexcSimulator, type SimOrderSnapshot } from '../mexc-sim/index';
 
@@ -66,6 +66,9 @@ class InFlightVenue implements Venue {
   }
   fetchBalance(): Promise<VenueBalance> {
     return this.track(() => this.inner.fetchBalance());
+  }
+  fetchClosedPositions(since: number): Promise<VenueClosedPosition[]> {
+    return this.track(() => this.inner.fetchClosedPositions(since));
   }
   setLeverage(instrumentId: InstrumentId, leverage: number, marginMode: 'isolated' | 'cross'): Promise<void> {
     return this.track(() => this.inner.setLeverage(instrumentId, leverage, marginMode));
@@ -348,7 +351,7 @@ describe('execution scenarios against the MEXC simulator (TradingStack over Ccxt
     expectBooksAgree(h);
   });
 
-  test('4. a liquidation on the exchange: the next position sync finds the position gone and alerts; adopting closes it at the liquidation price and tells the strategy', async () => {
+  test("4. a liquidation on the exchange: the next position sync finds the position gone, reads MEXC's position history and closes it at the liquidation price, the margin lost; the strategy hears it", async () => {
     const h = await harness();
     await h.stack.enter(entry(h.clock));
     await h.idle();
@@ -362,40 +365,56 @@ describe('execution scenarios against the MEXC simulator (TradingStack over Ccxt
 
     await h.advance(h.settings.positionSync.intervalMs);
     const report = h.stack.positionSync!.lastReport()!;
-    expect(report.ts).toBe(h.clock.now());
-    expect(report.localOnly).toEqual([expect.objectContaining({ kind: 'local_only', instrumentId: BTC, exchange: null, local: expect.objectContaining({ side: 'LONG', quantity: '8' }) })]);
-    const alerts = h.eventsOf('risk_alert').filter((a) => a.code === 'position_local_only');
-    expect(alerts).toEqual([expect.objectContaining({ severity: 'critical', source: 'position-sync', instrumentId: BTC })]);
-    expect(alerts[0]!.message).toContain('liquidated or closed outside the app');
-    expect(h.store.riskEvents.listRecent().map((e) => e.code)).toContain('position_local_only');
-    // a second sync does not repeat the alert
-    await h.advance(h.settings.positionSync.intervalMs);
-    expect(h.eventsOf('risk_alert').filter((a) => a.code === 'position_local_only')).toHaveLength(1);
-
-    h.stack.positionSync!.adopt(report.localOnly[0]!);
-    const [trade] = h.stack.account.closedTrades();
-    // realised at the liquidation price: 8 × 0.0001 × (54 217 − 60 000); the entry's taker fee stays in the trade
+    expect([report.ts, report.clean, report.localOnly]).toEqual([h.clock.now(), true, []]);
+    expect(report.closedOutside).toEqual([expect.objectContaining({ instrumentId: BTC, reason: 'liquidated', exitPrice: liquidation, realizedPnl: '-4.8' })]);
+    expect(h.sim.requestsTo('position/list/history_positions')).toHaveLength(1);
+    // realised as MEXC booked it: the 4.8 USDT isolated margin (8 × 0.0001 × 60 000 ÷ 10), not 8 × 0.0001 × (54 217 − 60 000) = −4.6264; the entry's taker fee stays in the trade
     expect(liquidation).toBe('54217');
-    expect(trade).toMatchObject({ exitPrice: liquidation, exitReason: 'liquidated', direction: 'LONG', quantity: '8', grossPnl: '-4.6264', fees: '0.0288' });
+    const [trade] = h.stack.account.closedTrades();
+    expect(trade).toMatchObject({ exitPrice: liquidation, exitReason: 'liquidated', direction: 'LONG', quantity: '8', grossPnl: '-4.8', fees: '0.0288', netPnl: '-4.8288' });
     expect(h.stack.account.position(BTC)?.side).toBe('FLAT');
     expect(h.store.positions.get(SESSION, BTC)).toMatchObject({ side: 'FLAT' });
     expect(h.strategies.closed).toEqual([{ strategyId: 'pump', instrumentId: BTC }]);
-    expect((await h.stack.reconcile()).clean).toBe(true);
+    expect(h.eventsOf('risk_alert').filter((a) => a.source === 'position-sync').map((a) => [a.severity, a.code])).toEqual([['critical', 'liquidated']]);
+    expect(h.store.riskEvents.listRecent().map((e) => e.code)).toContain('liquidated');
+    // a second sync finds nothing to do and does not ask for the history again
+    await h.advance(h.settings.positionSync.intervalMs);
+    expect(h.stack.positionSync!.lastReport()!.clean).toBe(true);
+    expect(h.sim.requestsTo('position/list/history_positions')).toHaveLength(1);
+    expectBooksAgree(h);
   });
 
-  // Gap (report): adopt() calls a local-only position "liquidated" only when the local mark passed the local liquidation
-  // price. MEXC liquidates on its fair price, which the trade feed may never print: then the loss of the whole margin is
-  // booked as a "closed_outside" at the last mark. The exchange says which it was (history_positions: LIQUIDATED).
-  test.fails('4b. …also when the feed never printed the liquidation price (MEXC liquidates on its fair price)', async () => {
+  test('4b. …also when the feed never printed the liquidation price (MEXC liquidates on its fair price): adopted with no trader action, the loss exactly the margin MEXC took', async () => {
     const h = await harness();
     await h.stack.enter(entry(h.clock));
     await h.idle();
-    h.stack.onTrade(BTC, 59_000);
+    h.stack.onTrade(BTC, 59_000); // the last price the app saw, far from the liquidation
     const liquidation = h.sim.position('BTC_USDT', 'long')!.liquidatePrice;
+    const margin = Decimal.of(h.sim.position('BTC_USDT', 'long')!.im);
+    const balanceBefore = h.stack.account.balance();
     h.sim.liquidate('BTC_USDT', 'long');
-    const report = await h.stack.reconcile();
-    h.stack.positionSync!.adopt(report.localOnly[0]!);
-    expect(h.stack.account.closedTrades()[0]).toMatchObject({ exitReason: 'liquidated', exitPrice: liquidation });
+
+    // no adopt() call: the position sync's timer does it
+    await h.advance(h.settings.positionSync.intervalMs);
+    const report = h.stack.positionSync!.lastReport()!;
+    expect([report.clean, report.localOnly, report.closedOutside.map((r) => [r.reason, r.exitPrice])]).toEqual([true, [], [['liquidated', liquidation]]]);
+    expect(h.stack.account.position(BTC)?.side).toBe('FLAT');
+    const [trade] = h.stack.account.closedTrades();
+    expect(trade).toMatchObject({ exitReason: 'liquidated', exitPrice: liquidation, quantity: '8' });
+    // the loss is the isolated margin, exactly; the local cash is MEXC's
+    expect(margin.toString()).toBe('4.8');
+    expect(Decimal.of(trade!.grossPnl).eq(margin.neg())).toBe(true);
+    expect(balanceBefore.sub(h.stack.account.balance()).eq(margin)).toBe(true);
+    expect(h.stack.account.balance().toString()).toBe(h.sim.balance().cashBalance);
+    expect(h.eventsOf('position_updated').at(-1)).toMatchObject({ instrumentId: BTC, side: 'FLAT', realizedPnl: '-4.8' });
+    const alerts = h.eventsOf('risk_alert').filter((a) => a.source === 'position-sync');
+    expect(alerts.map((a) => [a.severity, a.code, a.message])).toEqual([['critical', 'liquidated', `${BTC} LONG 8 was liquidated by the exchange at ${liquidation}: 4.8 USDT lost`]]);
+    expect(h.strategies.closed).toEqual([{ strategyId: 'pump', instrumentId: BTC }]);
+
+    const later = await h.stack.reconcile();
+    expect([later.clean, later.closedOutside]).toEqual([true, []]);
+    expect(h.eventsOf('risk_alert').filter((a) => a.source === 'position-sync')).toHaveLength(1);
+    expectBooksAgree(h);
   });
 
   test('5. liquidation-distance alerts as the mark approaches: a warning below 25 %, a critical alert below 15 %, each once', async () => {

@@ -81,7 +81,10 @@ export interface SimPosition {
   closeAvgPrice: Decimal;
   closeValue: Decimal;
   im: Decimal;
+  /** Net of fees, as MEXC's `realised`: close PnL − every fee of the position (− the margin when liquidated). */
   realised: Decimal;
+  /** Every trading fee of the position, opening and closing (MEXC history_positions `fee`). */
+  fee: Decimal;
   leverage: number;
   createTime: number;
   updateTime: number;
@@ -662,6 +665,7 @@ export class SimExchange {
           closeValue: Decimal.ZERO,
           im: Decimal.ZERO,
           realised: Decimal.ZERO,
+          fee: Decimal.ZERO,
           leverage: order.leverage,
           createTime: now,
           updateTime: now,
@@ -676,6 +680,7 @@ export class SimExchange {
       const margin = this.marginFor(market, price, vol, position.leverage);
       position.im = position.im.add(margin);
       position.realised = position.realised.sub(fee);
+      position.fee = position.fee.add(fee);
       position.updateTime = now;
       order.positionId = position.positionId;
       order.usedMargin = order.usedMargin.add(margin);
@@ -695,6 +700,7 @@ export class SimExchange {
       position.closeVol = position.closeVol.add(vol);
       position.closeAvgPrice = position.closeValue.div(position.closeVol, 'half-even');
       position.realised = position.realised.add(profit).sub(fee);
+      position.fee = position.fee.add(fee);
       position.updateTime = now;
       if (position.holdVol.isZero()) {
         position.state = 3;

@@ -172,6 +172,28 @@ describe('the MEXC simulator speaks the contract protocol to unmodified ccxt', (
     expect(leverage).toMatchObject({ shortLeverage: 7 });
   });
 
+  test('the position history tells how each position ended, split as MEXC splits it: close PnL before fees, every fee, LIQUIDATED with the margin lost', async () => {
+    const s = await start();
+    const exchange = client(s);
+    // 10× longs of 10 contracts (0.001 BTC), taker fee 0.0006
+    await exchange.createOrder('BTC/USDT:USDT', 'market', 'buy', 10, undefined, { leverage: 10, marginMode: 'isolated' });
+    s.setPrice('BTC_USDT', 61000);
+    await exchange.createOrder('BTC/USDT:USDT', 'market', 'sell', 10, undefined, { reduceOnly: true, leverage: 10, marginMode: 'isolated' });
+    await exchange.createOrder('BTC/USDT:USDT', 'market', 'buy', 10, undefined, { leverage: 10, marginMode: 'isolated' });
+    const liquidation = s.position('BTC_USDT', 'long')!.liquidatePrice;
+    s.liquidate('BTC_USDT', 'long');
+    const raw = (await exchange.contractPrivateGetPositionListHistoryPositions({ page_num: 1, page_size: 100 })) as { data: Array<Record<string, unknown>> };
+    const fields = ['positionType', 'state', 'closeVol', 'openAvgPrice', 'newCloseAvgPrice', 'closeProfitLoss', 'fee', 'realised', 'positionShowStatus'];
+    const pick = (entry: Record<string, unknown>) => Object.fromEntries(fields.map((f) => [f, entry[f]]));
+    // newest first: the liquidation (the 6.1 USDT margin of the entry at 61 000), then the close (+1 USDT gross; 0.036 + 0.0366 in fees)
+    expect(raw.data.map(pick)).toEqual([
+      { positionType: 1, state: 3, closeVol: 10, openAvgPrice: 61000, newCloseAvgPrice: Number(liquidation), closeProfitLoss: -6.1, fee: 0.0366, realised: -6.1366, positionShowStatus: 'LIQUIDATED' },
+      { positionType: 1, state: 3, closeVol: 10, openAvgPrice: 60000, newCloseAvgPrice: 61000, closeProfitLoss: 1, fee: 0.0726, realised: 0.9274, positionShowStatus: 'CLOSED' },
+    ]);
+    // and ccxt's unified parse reads it
+    expect((await exchange.fetchPositionsHistory()).map((p) => [p.side, p.entryPrice])).toEqual([['long', 61000], ['long', 60000]]);
+  });
+
   test('faults: 5xx, rate limits, hangs, garbled bodies, a dropped answer after the order was accepted, forbidden order placement', async () => {
     const s = await start();
     const exchange = client(s, { timeout: 300 });

@@ -106,13 +106,17 @@ export function positionView(exchange: SimExchange, position: SimPosition): Reco
   };
 }
 
-/** history_positions adds the close outcome. */
+/**
+ * history_positions adds the close outcome, split as MEXC splits it (its documented sample):
+ * closeProfitLoss is the close PnL before fees (a liquidation's is the margin lost), fee every
+ * fee of the position, realised = closeProfitLoss − fee.
+ */
 export function closedPositionView(exchange: SimExchange, position: SimPosition): Record<string, unknown> {
   return {
     ...positionView(exchange, position),
     positionShowStatus: position.liquidated ? 'LIQUIDATED' : 'CLOSED',
-    closeProfitLoss: num(position.realised),
-    fee: 0,
+    closeProfitLoss: num(position.realised.add(position.fee)),
+    fee: num(position.fee),
     newOpenAvgPrice: num(position.openAvgPrice),
     newCloseAvgPrice: num(position.closeAvgPrice),
   };

@@ -344,3 +344,49 @@ describe('Account: margin, margin ratio and liquidation', () => {
     });
   });
 });
+
+describe('Account: positions closed outside the app', () => {
+  test('without the venue figures it realises (exit − entry) × size at the given price and books no fee', () => {
+    const a = account();
+    a.applyFill(fill(BTC, 'BUY', '1000', '60000', '3.6'), { strategyId: 'pump', leverage: 10 });
+    const trade = a.closeOutside(BTC.id, Decimal.of('59000'), T0 + 1, 'closed_outside');
+    expect(trade).toMatchObject({ exitPrice: '59000', grossPnl: '-100', fees: '3.6', netPnl: '-103.6', exitReason: 'closed_outside' });
+    expect(a.position(BTC.id)?.side).toBe('FLAT');
+    expect(a.balance().toString()).toBe('9896.4');
+  });
+
+  test("a liquidation with the venue's figures loses exactly the margin the venue took, at the venue's exit price", () => {
+    const a = account();
+    a.applyFill(fill(BTC, 'BUY', '1000', '60000', '3.6'), { strategyId: 'pump', leverage: 10 });
+    const margin = a.positionMargin(BTC.id);
+    expect(margin.toString()).toBe('600');
+    const before = a.balance();
+    // the venue: close PnL −600 (the whole isolated margin), fees 3.6 (the entry's, already booked here)
+    const trade = a.closeOutside(BTC.id, Decimal.of('54216.9'), T0 + 1, 'liquidated', { realizedPnl: Decimal.of('-600'), fees: Decimal.of('3.6') });
+    expect(trade).toMatchObject({ exitPrice: '54216.9', grossPnl: '-600', fees: '3.6', netPnl: '-603.6', exitReason: 'liquidated' });
+    expect(before.sub(a.balance()).eq(margin)).toBe(true);
+    expect(a.totalCommissions().toString()).toBe('3.6');
+  });
+
+  test("the venue's totals cover the whole position: the app's own partial close and fees are taken off, the closing fee it never saw is booked", () => {
+    const a = account();
+    a.applyFill(fill(BTC, 'BUY', '1000', '60000', '3.6'), { strategyId: 'pump', leverage: 10 });
+    a.applyFill(fill(BTC, 'SELL', '400', '61000', '1.464'), { strategyId: 'pump', leverage: 10, reason: 'close_50' }); // +40 realised here
+    // the trader closes the other 600 on the website at 61 500: +90, a 2.214 fee; the venue reports the position's life
+    const trade = a.closeOutside(BTC.id, Decimal.of('61500'), T0 + 1, 'closed_outside', { realizedPnl: Decimal.of('130'), fees: Decimal.of('7.278') });
+    expect(trade).toMatchObject({ grossPnl: '130', fees: '7.278', netPnl: '122.722', exitPrice: '61300' }); // exit: (400 × 61 000 + 600 × 61 500) ÷ 1000
+    expect(a.realizedPnl().toString()).toBe('130');
+    expect(a.totalCommissions().toString()).toBe('7.278');
+    expect(a.balance().toString()).toBe('10122.722');
+  });
+
+  test('fees the app booked above the venue figure are not refunded; unknown venue fees book none', () => {
+    const a = account();
+    a.applyFill(fill(ETH, 'SELL', '100', '3000', '1.8'), { strategyId: null, leverage: 5 });
+    const trade = a.closeOutside(ETH.id, Decimal.of('2900'), T0 + 1, 'closed_outside', { realizedPnl: Decimal.of('100'), fees: Decimal.of('1') });
+    expect(trade).toMatchObject({ grossPnl: '100', fees: '1.8' });
+    a.applyFill(fill(ETH, 'SELL', '100', '3000', '1.8'), { strategyId: null, leverage: 5 });
+    expect(a.closeOutside(ETH.id, Decimal.of('3100'), T0 + 2, 'closed_outside', { realizedPnl: Decimal.of('-100'), fees: null })).toMatchObject({ grossPnl: '-100', fees: '1.8' });
+    expect(a.closeOutside(ETH.id, Decimal.of('3100'), T0 + 3, 'closed_outside')).toBeNull();
+  });
+});

@@ -171,6 +171,14 @@ export interface AccountPosition {
   updatedAt: number;
 }
 
+/** A venue's own figures for a position it closed, over the position's whole life (its position history). */
+export interface VenueCloseTotals {
+  /** Close PnL before fees (MEXC closeProfitLoss); a liquidated isolated position's includes the margin lost. */
+  realizedPnl: Decimal;
+  /** Every trading fee of the position, opening and closing; null when the venue does not say. */
+  fees: Decimal | null;
+}
+
 /** A round trip with its funding; netPnl = gross − fees + funding. */
 export interface RoundTrip extends ClosedTrade {
   funding: string;
@@ -477,20 +485,32 @@ export class Account {
   }
 
   /**
-   * The position was closed outside the app (liquidated, or closed by the trader elsewhere):
-   * realises it at `price` without fees — the exchange's own figures arrive with the balance —
-   * and ends its round trip with `reason`. Null when there was nothing to close.
+   * The position was closed outside the app (liquidated, or closed by the trader elsewhere) and
+   * its round trip ends with `reason`. Without `venueTotals` it is realised at `price` with no
+   * fee (what the app can infer). With them — the venue's own figures for the whole position,
+   * from its position history — the round trip ends with exactly the venue's close PnL and fees:
+   * what it booked already (the app's own partial closes, its fills' fees) is taken off, the rest
+   * is booked now, so a liquidation loses the margin the venue took, not (price − entry) × size.
+   * `price` is the exit price either way. Null when there was nothing to close.
    */
-  closeOutside(instrumentId: InstrumentId, price: Decimal, ts: number, reason: string): RoundTrip | null {
+  closeOutside(instrumentId: InstrumentId, price: Decimal, ts: number, reason: string, venueTotals?: VenueCloseTotals): RoundTrip | null {
     const state = this.states.get(instrumentId);
     if (state === undefined || state.signed.isZero()) return null;
     const held = state.signed.abs();
     const proceeds = notionalOf(price, held, state.instrument.contractSize);
-    const realized = state.signed.isPositive() ? proceeds.sub(state.cost) : state.cost.sub(proceeds);
+    const trip = state.trip;
+    const realized = venueTotals === undefined
+      ? (state.signed.isPositive() ? proceeds.sub(state.cost) : state.cost.sub(proceeds))
+      : venueTotals.realizedPnl.sub(trip?.realized ?? Decimal.ZERO);
+    // never a refund: fees the app booked above the venue's figure stay booked
+    const fee = venueTotals?.fees == null ? Decimal.ZERO : Decimal.max(Decimal.ZERO, venueTotals.fees.sub(trip?.fees ?? Decimal.ZERO));
     state.realized = state.realized.add(realized);
     this.realized = this.realized.add(realized);
+    state.commissions = state.commissions.add(fee);
+    this.commissions = this.commissions.add(fee);
     if (state.trip !== null) {
       state.trip.realized = state.trip.realized.add(realized);
+      state.trip.fees = state.trip.fees.add(fee);
       state.trip.exitQty = state.trip.exitQty.add(held);
       state.trip.exitNotional = state.trip.exitNotional.add(price.mul(held, 'half-even'));
     }

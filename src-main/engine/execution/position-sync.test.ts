@@ -11,14 +11,22 @@ afterEach(async () => {
   await fx.close();
 });
 
+/** What onPositionClosedOutside heard: instrument, strategy, the round trip's exit reason and net PnL. */
+let closedOutside: string[] = [];
+
 async function setup(options: ExecutionFixtureOptions = {}): Promise<void> {
   fx = createExecutionFixture(options);
   await fx.orders.start();
+  closedOutside = [];
   sync = new PositionSync({
     venue: fx.venue, breaker: fx.breaker, clock: fx.clock, settings: fx.settings.positionSync, account: fx.account, bus: fx.bus, store: fx.store,
     closer: fx.orders, workingOrders: (id) => fx.orders.openOrders(id).length,
+    onPositionClosedOutside: (id, strategyId, trade) => closedOutside.push(`${id}:${strategyId}:${trade?.exitReason}:${trade?.netPnl}`),
   });
 }
+
+/** A stub venue that keeps a position history (MEXC's history_positions). */
+const withHistory: ExecutionFixtureOptions = { stub: { positionHistory: true } };
 
 /** Opens a position through the whole order path, so both books hold it. */
 async function open(proposal: Partial<OrderProposal> = {}): Promise<void> {
@@ -73,6 +81,143 @@ describe('PositionSync', () => {
     expect(fx.account.realizedPnl().toString()).toBe('-578.31'); // (54,216.9 − 60,000) × 1,000 × 0.0001
     expect(closed).toEqual([`${BTC.id}:pump:liquidated`]);
     expect((await sync.reconcile()).clean).toBe(true);
+  });
+
+  test("a liquidation in the venue's position history is adopted by the next sync: closed at the exchange's price, the margin lost exactly, one critical alert", async () => {
+    await setup(withHistory);
+    await open(); // 1,000 contracts 10× long from 60,000: 600 USDT of margin, 3.6 USDT taker fee
+    // the app's last mark is still the entry: the feed never printed the liquidation price
+    fx.venue.liquidate(BTC.id);
+    const report = await sync.reconcile();
+    expect(report.clean).toBe(true);
+    expect(report.localOnly).toEqual([]);
+    expect(report.closedOutside).toEqual([{
+      instrumentId: BTC.id, reason: 'liquidated', side: 'LONG', quantity: '1000', exitPrice: '54216.9', realizedPnl: '-600', fees: '0', netPnl: '-603.6', closedAt: fx.clock.now(),
+    }]);
+    expect(fx.account.position(BTC.id)?.side).toBe('FLAT');
+    expect(fx.account.closedTrades()).toEqual([expect.objectContaining({ exitReason: 'liquidated', exitPrice: '54216.9', grossPnl: '-600', fees: '3.6', netPnl: '-603.6' })]);
+    // both books hold the same cash: 10,000 − 3.6 − 600
+    expect(fx.account.balance().toString()).toBe('9396.4');
+    expect((await fx.venue.fetchBalance()).total.toString()).toBe('9396.4');
+    expect(fx.eventsOf('position_updated').at(-1)).toMatchObject({ instrumentId: BTC.id, side: 'FLAT' });
+    expect(fx.store.positions.get('test-session', BTC.id)).toMatchObject({ side: 'FLAT', realizedPnl: '-600' });
+    const alerts = fx.eventsOf('risk_alert').filter((a) => a.source === 'position-sync');
+    expect(alerts).toEqual([expect.objectContaining({ severity: 'critical', code: 'liquidated', instrumentId: BTC.id })]);
+    expect(alerts[0]!.message).toBe(`${BTC.id} LONG 1000 was liquidated by the exchange at 54216.9: 600 USDT lost`);
+    expect(closedOutside).toEqual([`${BTC.id}:pump:liquidated:-603.6`]);
+
+    const next = await sync.reconcile();
+    expect([next.clean, next.closedOutside]).toEqual([true, []]);
+    expect(fx.venue.calls.fetchClosedPositions).toBe(1); // asked only while a position was local-only
+    expect(fx.eventsOf('risk_alert').filter((a) => a.source === 'position-sync')).toHaveLength(1);
+  });
+
+  test("a position closed outside the app is adopted at the exchange's close price, with the closing fee the app never saw, and a warning", async () => {
+    await setup(withHistory);
+    await open();
+    // the trader closes on the website at 61,000: +100 USDT, a 3.66 USDT taker fee
+    fx.venue.closePositionOutside(BTC.id, { price: '61000', fee: '3.66' });
+    const report = await sync.reconcile();
+    expect(report.clean).toBe(true);
+    expect(report.closedOutside).toEqual([expect.objectContaining({ reason: 'closed_outside', exitPrice: '61000', realizedPnl: '100', fees: '3.66', netPnl: '92.74' })]);
+    expect(fx.account.closedTrades()).toEqual([expect.objectContaining({ exitReason: 'closed_outside', exitPrice: '61000', grossPnl: '100', fees: '7.26', netPnl: '92.74' })]);
+    expect(fx.account.balance().toString()).toBe((await fx.venue.fetchBalance()).total.toString());
+    const alerts = fx.eventsOf('risk_alert').filter((a) => a.source === 'position-sync');
+    expect(alerts.map((a) => [a.severity, a.code, a.message])).toEqual([['warning', 'position_closed_outside', `${BTC.id} LONG 1000 was closed outside the app at 61000: 96.34 USDT gained`]]);
+    expect(closedOutside).toEqual([`${BTC.id}:pump:closed_outside:92.74`]);
+  });
+
+  test('without a position history the local-only position waits for the trader as before: alerted, kept open, adopted by hand', async () => {
+    await setup();
+    expect(fx.venue.fetchClosedPositions).toBeUndefined();
+    await open();
+    fx.venue.liquidate(BTC.id);
+    const report = await sync.reconcile();
+    expect([report.clean, report.closedOutside, report.localOnly.map((c) => c.instrumentId)]).toEqual([false, [], [BTC.id]]);
+    expect(fx.account.position(BTC.id)?.side).toBe('LONG');
+    expect(alertCodes()).toEqual(['position_local_only']);
+    expect(closedOutside).toEqual([]);
+    // the trader adopts: closed at the last mark the app saw, the entry (it never saw the liquidation price)
+    sync.adopt(report.localOnly[0]!);
+    expect(fx.account.closedTrades()).toEqual([expect.objectContaining({ exitReason: 'closed_outside', exitPrice: '60000', grossPnl: '0' })]);
+  });
+
+  test('a history that cannot be read, or has nothing for the position yet, leaves it local-only and alerted; the sync itself succeeds', async () => {
+    await setup(withHistory);
+    await open();
+    fx.venue.liquidate(BTC.id, { history: false }); // the exchange has not written its history yet
+    fx.venue.failNext('fetchClosedPositions', new VenueError('timeout', 'slow'));
+    const failed = await sync.reconcile();
+    expect(failed.localOnly.map((c) => c.instrumentId)).toEqual([BTC.id]);
+    expect(sync.failureCount()).toBe(0); // the positions were read: the sync itself succeeded
+    const empty = await sync.reconcile();
+    expect([empty.localOnly.length, empty.closedOutside.length]).toEqual([1, 0]);
+    expect(fx.venue.calls.fetchClosedPositions).toBe(2);
+    expect(alertCodes()).toEqual(['position_local_only']);
+    expect(fx.account.position(BTC.id)?.side).toBe('LONG');
+  });
+
+  test('a history entry closed before the local position opened is ignored: an earlier round trip is not this one', async () => {
+    await setup(withHistory);
+    await open(); // BTC, held throughout
+    await fx.advance(10_000);
+    await open({ instrumentId: ETH.id, quantity: '100', referencePrice: '3000' });
+    await fx.advance(10_000);
+    await fx.orders.closePosition({ instrumentId: ETH.id, reason: 'ZE1', referencePrice: '3000' }); // in the history from now on
+    await fx.settle();
+    await fx.advance(10_000);
+    await open({ instrumentId: ETH.id, quantity: '100', referencePrice: '3000' });
+    const ethOpenedAt = fx.account.position(ETH.id)!.openedAt!;
+    await fx.advance(10_000);
+    fx.venue.liquidate(BTC.id);
+    fx.venue.liquidate(ETH.id, { history: false });
+    const report = await sync.reconcile();
+    const [btc] = report.closedOutside;
+    expect(report.closedOutside.map((r) => [r.instrumentId, r.reason])).toEqual([[BTC.id, 'liquidated']]);
+    expect(btc!.closedAt).toBeGreaterThan(ethOpenedAt);
+    // ETH's only entry in the history (its first round trip, ZE1) ended before this ETH position opened
+    expect(report.localOnly.map((c) => c.instrumentId)).toEqual([ETH.id]);
+    expect(fx.account.position(ETH.id)?.side).toBe('LONG');
+    expect(fx.account.closedTrades().map((t) => [t.instrumentId, t.exitReason])).toEqual([[ETH.id, 'ZE1'], [BTC.id, 'liquidated']]);
+    expect(alertCodes().filter((c) => c.startsWith('position_') || c === 'liquidated')).toEqual(['liquidated', 'position_local_only']);
+  });
+
+  test("an instrument with working orders is not adopted from the history: the entry may be the app's own close, whose fill is on its way", async () => {
+    await setup({ stub: { positionHistory: true, marketFills: 'manual', has: { privateStream: false } } });
+    const entry = fx.risk.check({ instrumentId: BTC.id, side: 'BUY', type: 'MARKET', quantity: '1000', referencePrice: '60000', leverage: 10, strategyId: 'pump' });
+    if (!entry.approved) throw new Error(entry.denial.message);
+    const opened = await fx.orders.submit(entry.approval);
+    if (!opened.accepted) throw new Error('not accepted');
+    fx.venue.fill(opened.order.clientOrderId);
+    await fx.advance(2_000); // the order manager polls the fill in
+    expect(fx.account.position(BTC.id)?.side).toBe('LONG');
+    const close = await fx.orders.closePosition({ instrumentId: BTC.id, reason: 'ZE1', referencePrice: '60500' });
+    await fx.settle();
+    fx.venue.fill(close!.accepted ? close!.order.clientOrderId : '', undefined, '60500'); // closed at the venue, not heard yet
+    const during = await sync.reconcile();
+    expect([during.localOnly.map((c) => c.ordersWorking), during.closedOutside]).toEqual([[true], []]);
+    expect(fx.venue.calls.fetchClosedPositions).toBe(0);
+    await fx.advance(2_000);
+    expect((await sync.reconcile()).clean).toBe(true);
+    expect(fx.account.closedTrades().map((t) => [t.exitReason, t.exitPrice, t.grossPnl])).toEqual([['ZE1', '60500', '50']]);
+    expect(closedOutside).toEqual([]);
+  });
+
+  test('a position the trader settled while the history was being read is not closed a second time', async () => {
+    await setup(withHistory);
+    await open();
+    fx.venue.liquidate(BTC.id);
+    fx.venue.failNext('fetchClosedPositions', new VenueError('timeout', 'slow'));
+    const first = await sync.reconcile();
+    fx.venue.setLatency(100);
+    const second = sync.reconcile();
+    await fx.advance(100); // the positions are in; the history request is on its way
+    expect(fx.venue.calls.fetchClosedPositions).toBe(2);
+    sync.adopt(first.localOnly[0]!); // the trader's adopt gets there first
+    await fx.advance(100);
+    expect((await second).closedOutside).toEqual([]);
+    expect(fx.account.closedTrades().map((t) => t.exitReason)).toEqual(['closed_outside']);
+    expect(alertCodes()).toEqual(['position_local_only']);
   });
 
   test('a position opened outside the app is exchange-only; adopt takes it over', async () => {

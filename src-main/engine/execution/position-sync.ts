@@ -6,7 +6,7 @@ import type { EventBus } from '../bus/types';
 import type { Clock, TimerHandle } from '../clock/clock';
 import type { Logger } from '../ops/logger';
 import { AlertRaiser } from '../risk/alerts';
-import type { Venue, VenuePosition } from '../venues/venue';
+import type { Venue, VenueClosedPosition, VenuePosition } from '../venues/venue';
 import { exchangeMarginRatio, liquidationDistanceOfPricePercent, liquidationDistancePercent, maintenanceMargin, type Account, type AccountPosition, type RoundTrip } from './accounting';
 import type { CircuitBreaker } from './circuit-breaker';
 import type { ClosePositionInput, SubmitOutcome } from './order-manager';
@@ -26,6 +26,14 @@ import type { ClosePositionInput, SubmitOutcome } from './order-manager';
  * change, not every sync. Matched positions take the exchange's mark and are published as
  * `position_updated`. Differences raise an alert once and stay in the report; the trader (or
  * the live-session gate) resolves them with adopt() or flatten().
+ *
+ * One difference settles itself when the venue keeps a position history (fetchClosedPositions):
+ * a local-only position the venue lists as closed since the local one opened was liquidated or
+ * closed outside the app, and the venue says at what price and for what PnL and fees. It is
+ * closed locally with exactly those figures (a liquidation loses the margin the exchange took,
+ * whatever the feed printed), published, alerted (critical for a liquidation, a warning
+ * otherwise) and reported to onPositionClosedOutside, before the comparison — so it never
+ * stays open counting against risk limits. The report lists it under `closedOutside`.
  *
  * An instrument with working orders is compared but not alerted on: a fill in flight makes a
  * transient difference, and the next sync sees it settled.
@@ -62,6 +70,24 @@ export interface PositionComparison {
   ordersWorking: boolean;
 }
 
+/** A local-only position settled from the venue's position history during a reconcile. */
+export interface ClosedOutsideResolution {
+  instrumentId: string;
+  reason: 'liquidated' | 'closed_outside';
+  /** The local position that was closed. */
+  side: 'LONG' | 'SHORT';
+  quantity: string;
+  /** The venue's exit price (for a liquidation, the price it liquidated at). */
+  exitPrice: string;
+  /** Gross PnL and fees booked by this close (the venue's figures less what the app had booked). */
+  realizedPnl: string;
+  fees: string;
+  /** The round trip's net PnL (null when the account kept no round trip). */
+  netPnl: string | null;
+  /** The venue's close time. */
+  closedAt: number;
+}
+
 export interface ReconciliationReport {
   ts: number;
   /** No differences (working-order instruments included). */
@@ -70,6 +96,8 @@ export interface ReconciliationReport {
   localOnly: PositionComparison[];
   exchangeOnly: PositionComparison[];
   mismatched: PositionComparison[];
+  /** Local-only positions this reconcile closed from the venue's position history (they are in no list above). */
+  closedOutside: ClosedOutsideResolution[];
 }
 
 export interface FlattenResult {
@@ -153,7 +181,10 @@ export class PositionSync {
         this.failures++;
         throw error;
       }
-      return this.compare(venuePositions);
+      const closedOutside = await this.settleClosedOutside(venuePositions);
+      const report = this.compare(venuePositions);
+      report.closedOutside = closedOutside;
+      return report;
     })().finally(() => {
       this.inFlight = null;
     });
@@ -164,7 +195,7 @@ export class PositionSync {
   compare(venuePositions: readonly VenuePosition[]): ReconciliationReport {
     const { account } = this.options;
     const now = this.options.clock.now();
-    const report: ReconciliationReport = { ts: now, clean: true, matched: [], localOnly: [], exchangeOnly: [], mismatched: [] };
+    const report: ReconciliationReport = { ts: now, clean: true, matched: [], localOnly: [], exchangeOnly: [], mismatched: [], closedOutside: [] };
     const local = new Map<string, AccountPosition>();
     for (const position of account.openPositions()) local.set(position.instrumentId, position);
     const seen = new Set<string>();
@@ -257,6 +288,79 @@ export class PositionSync {
       reason: 'reconciliation_flatten', emergency: true,
     });
     return { adopted, order };
+  }
+
+  /**
+   * Closes the local-only positions the venue's history shows closed (see the class comment).
+   * Skipped: instruments with working orders (the history may show our own close whose fill is
+   * still on its way, which the order manager will book) and positions with no opening time
+   * (nothing to tell their close from an older one). When the history cannot be read, the
+   * positions stay local-only and are alerted as before.
+   */
+  private async settleClosedOutside(venuePositions: readonly VenuePosition[]): Promise<ClosedOutsideResolution[]> {
+    const { venue, account } = this.options;
+    const fetchClosed = venue.fetchClosedPositions;
+    if (fetchClosed === undefined) return [];
+    const held = new Set<string>();
+    for (const remote of venuePositions) if (remote.side !== 'FLAT' && remote.quantity.isPositive()) held.add(remote.instrumentId);
+    const candidates = account.openPositions().filter((p) => !held.has(p.instrumentId) && p.openedAt !== null && (this.options.workingOrders?.(p.instrumentId) ?? 0) === 0);
+    if (candidates.length === 0) return [];
+    const since = Math.min(...candidates.map((p) => p.openedAt ?? 0));
+    let history: VenueClosedPosition[];
+    try {
+      history = await this.options.breaker.execute(() => fetchClosed.call(venue, since));
+    } catch (error) {
+      this.options.logger?.warn('closed positions unavailable: local-only positions wait for the trader', { error: error instanceof Error ? error.message : String(error) });
+      return [];
+    }
+    const resolutions: ClosedOutsideResolution[] = [];
+    for (const position of candidates) {
+      // while the history was read the app may have sent a close, or closed and reopened: only the position asked about is settled
+      const now = account.position(position.instrumentId);
+      if (now === null || now.side !== position.side || now.openedAt !== position.openedAt || (this.options.workingOrders?.(position.instrumentId) ?? 0) > 0) continue;
+      // the first close after the local position opened is the one that ended it; later ones were opened outside the app
+      let closing: VenueClosedPosition | null = null;
+      for (const entry of history) {
+        if (entry.instrumentId !== position.instrumentId || entry.side !== position.side || entry.closedAt < (position.openedAt ?? 0)) continue;
+        if (closing === null || entry.closedAt < closing.closedAt) closing = entry;
+      }
+      if (closing !== null) resolutions.push(this.closeFromHistory(position, closing));
+    }
+    return resolutions;
+  }
+
+  private closeFromHistory(position: AccountPosition, closed: VenueClosedPosition): ClosedOutsideResolution {
+    const { account } = this.options;
+    const id = position.instrumentId;
+    const reason = closed.liquidated ? 'liquidated' : 'closed_outside';
+    const realizedBefore = account.realizedPnl();
+    const feesBefore = account.totalCommissions();
+    const trade = account.closeOutside(id, closed.exitPrice, this.options.clock.now(), reason, { realizedPnl: closed.realizedPnl, fees: closed.fees });
+    const realized = account.realizedPnl().sub(realizedBefore);
+    const fees = account.totalCommissions().sub(feesBefore);
+    const loss = realized.sub(fees).neg();
+    const side = position.side === 'SHORT' ? 'SHORT' : 'LONG';
+    const resolution: ClosedOutsideResolution = {
+      instrumentId: id, reason, side, quantity: position.quantity.toString(), exitPrice: closed.exitPrice.toString(), realizedPnl: realized.toString(), fees: fees.toString(),
+      netPnl: trade?.netPnl ?? null, closedAt: closed.closedAt,
+    };
+    const dto = account.toDto(id);
+    if (dto !== null) {
+      this.options.store?.positions.upsert(dto);
+      this.options.bus?.publish('position_updated', dto);
+    }
+    this.differenceAlerts.delete(id);
+    const details = { ...resolution, entryPrice: position.averageEntryPrice?.toString() ?? null, margin: position.margin.toString(), venueRealizedPnl: closed.realizedPnl.toString(), venueFees: closed.fees?.toString() ?? null };
+    const currency = closed.realizedPnl.currency;
+    if (closed.liquidated) {
+      this.alerts.raise('critical', 'liquidated', `${id} ${side} ${resolution.quantity} was liquidated by the exchange at ${resolution.exitPrice}: ${loss.toString()} ${currency} lost`, id, details);
+    } else {
+      const outcome = loss.isPositive() ? `${loss.toString()} ${currency} lost` : `${loss.neg().toString()} ${currency} gained`;
+      this.alerts.raise('warning', 'position_closed_outside', `${id} ${side} ${resolution.quantity} was closed outside the app at ${resolution.exitPrice}: ${outcome}`, id, details);
+    }
+    this.options.logger?.info('position closed from the exchange history', { instrumentId: id, reason, exitPrice: resolution.exitPrice, realizedPnl: resolution.realizedPnl, fees: resolution.fees });
+    this.options.onPositionClosedOutside?.(id, position.strategyId, trade);
+    return resolution;
   }
 
   private compareOne(kind: PositionDifferenceKind, instrumentId: string, mine: AccountPosition | null, remote: VenuePosition | null): PositionComparison {

@@ -124,8 +124,11 @@ export class TradingStack {
       ? new PositionSync({
         venue, breaker: this.breaker, clock, settings: settings.positionSync, account: this.account, bus, store, closer: this.orders,
         workingOrders: (instrumentId) => this.orders.openOrders(instrumentId).length, idFactory: alertIds('sync'),
-        onPositionClosedOutside: (instrumentId, strategyId) => {
+        onPositionClosedOutside: (instrumentId, strategyId, trade) => {
           this.protections.onPosition(instrumentId, 'FLAT');
+          // a close the exchange did (liquidation, by hand) counts for the loss streak and the day's loss like any other
+          if (trade !== null) this.risk.recordTradeResult(Decimal.of(trade.netPnl), trade.exitTs);
+          this.risk.refresh();
           if (strategyId !== null) this.strategies?.onPositionClosed(strategyId, instrumentId);
         },
         ...(logger !== undefined ? { logger: logger.child('position-sync') } : {}),

@@ -9,11 +9,14 @@ import { registerSecret, type Logger } from '../ops/logger';
 import { toVenueError, type VenueOperation } from './ccxt-errors';
 import {
   MexcAssetSchema,
+  MexcClosedPositionSchema,
   MexcContractSchema,
+  MexcListSchema,
   MexcOrderSchema,
   MexcPositionSchema,
   MexcTickerSchema,
   balanceOf,
+  closedPositionOf,
   envelope,
   instrumentFromContract,
   instrumentIdOf,
@@ -28,6 +31,7 @@ import {
   type Venue,
   type VenueBalance,
   type VenueCapabilities,
+  type VenueClosedPosition,
   type VenueListener,
   type VenueOrderState,
   type VenuePosition,
@@ -59,6 +63,8 @@ import {
  *   client id. STOP_MARKET requests are refused here with that reason. `attachedStopLoss` is false.
  * - No private stream (positions and orders are polled; ccxt has no watchPositions for MEXC):
  *   `has.privateStream` and `has.positionStream` are false and listeners receive nothing.
+ *   Liquidations are therefore learnt from the position history (fetchClosedPositions), which
+ *   says LIQUIDATED and carries MEXC's own close price, PnL and fees.
  * - Requests are paced by a token bucket on the injected clock (settings.rateLimits
  *   .venueRequestsPerSecond); ccxt's own wall-clock throttle is off.
  * - Keys are given by the caller (read from the keychain service); this class never reads files
@@ -87,7 +93,7 @@ export interface CcxtVenueOptions {
 
 type MexcExchange = InstanceType<typeof mexc>;
 
-/** Open orders per page on MEXC (its maximum), and how many pages we read at most. */
+/** Open orders or closed positions per page on MEXC (its maximum), and how many pages we read at most. */
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
 
@@ -294,6 +300,41 @@ export class CcxtVenue implements Venue {
   async fetchBalance(): Promise<VenueBalance> {
     const raw = await this.call('query', () => this.exchange.contractPrivateGetAccountAssetCurrency({ currency: 'USDT' }));
     return balanceOf(this.validate(envelope(MexcAssetSchema), raw, 'account/asset').data);
+  }
+
+  /**
+   * MEXC's position history (position/list/history_positions), newest first. MEXC takes no time
+   * filter, so pages are read until one ends before `since` (or is short); an entry that does
+   * not validate is skipped with a warning, one bad entry must not hide the liquidation next to it.
+   */
+  async fetchClosedPositions(since: number): Promise<VenueClosedPosition[]> {
+    const result: VenueClosedPosition[] = [];
+    const skipped: string[] = [];
+    let complete = false;
+    for (let page = 1; page <= MAX_PAGES && !complete; page++) {
+      const raw = await this.call('query', () => this.exchange.contractPrivateGetPositionListHistoryPositions({ page_num: page, page_size: PAGE_SIZE }));
+      const entries = this.validate(MexcListSchema, raw, 'position/list/history_positions').data;
+      let recent = 0;
+      for (const entry of entries) {
+        const parsed = MexcClosedPositionSchema.safeParse(entry);
+        if (!parsed.success) {
+          skipped.push(parsed.error.issues.slice(0, 2).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+          continue;
+        }
+        const position = parsed.data;
+        if (position.updateTime < since) continue;
+        recent++;
+        if (position.state !== 3) continue; // not closed yet
+        const instrument = this.bySymbol.get(position.symbol);
+        const closed = closedPositionOf(position, instrument?.id ?? instrumentIdOf(this.coinsOf(position.symbol)), instrument?.settle ?? 'USDT');
+        if (closed === null) skipped.push(`${position.symbol} ${position.positionId}: no close price`);
+        else result.push({ ...closed, info: entry });
+      }
+      complete = entries.length < PAGE_SIZE || recent === 0;
+    }
+    if (skipped.length > 0) this.logger.warn('closed positions skipped: their record is unusable', { count: skipped.length, first: skipped.slice(0, 3) });
+    if (!complete) this.logger.warn('more closed positions than read', { pages: MAX_PAGES, pageSize: PAGE_SIZE, since });
+    return result.sort((a, b) => b.closedAt - a.closedAt);
   }
 
   async setLeverage(instrumentId: InstrumentId, leverage: number, marginMode: 'isolated' | 'cross'): Promise<void> {

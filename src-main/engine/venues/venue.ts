@@ -116,6 +116,33 @@ export interface VenueLiquidationEvent {
   ts: number;
 }
 
+/**
+ * A position the venue has closed, from its position history (MEXC history_positions): by a
+ * liquidation, or by any close — the app's own orders included. Position sync reads it to settle
+ * a position the app still holds but the venue no longer does.
+ */
+export interface VenueClosedPosition {
+  instrumentId: InstrumentId;
+  side: 'LONG' | 'SHORT';
+  /** Contracts closed over the position's life (partial closes included). */
+  quantity: Quantity;
+  entryPrice: Price | null;
+  /** Average close price; for a liquidation, the price the venue liquidated at. */
+  exitPrice: Price;
+  /**
+   * The venue's close PnL over the position's life, before fees (MEXC closeProfitLoss). A
+   * liquidated isolated position's includes the margin lost.
+   */
+  realizedPnl: Money;
+  /** Every trading fee of the position, opening and closing (MEXC fee); null when the venue does not say. */
+  fees: Money | null;
+  liquidated: boolean;
+  /** When the venue opened the position, when known. */
+  openedAt: number | null;
+  closedAt: number;
+  info?: unknown;
+}
+
 export interface VenueListener {
   onOrderUpdate(update: VenueOrderState): void;
   onFill(fill: Fill): void;
@@ -136,6 +163,11 @@ export interface Venue {
   fetchOpenOrders(instrumentId?: InstrumentId): Promise<VenueOrderState[]>;
   fetchPositions(): Promise<VenuePosition[]>;
   fetchBalance(): Promise<VenueBalance>;
+  /**
+   * Positions closed at or after `since` (venue time, ms), newest first. Optional: a venue without
+   * a position history leaves local-only positions to the trader (adopt or flatten).
+   */
+  fetchClosedPositions?(since: number): Promise<VenueClosedPosition[]>;
   setLeverage(instrumentId: InstrumentId, leverage: number, marginMode: 'isolated' | 'cross'): Promise<void>;
   subscribe(listener: VenueListener): () => void;
   close(): Promise<void>;

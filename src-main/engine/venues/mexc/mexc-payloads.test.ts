@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InstrumentId } from '../../../../src-shared/domain/ids';
-import { MexcContractSchema, MexcOrderSchema, MexcPositionSchema, envelope, instrumentFromContract, orderStateOf, positionOf } from './mexc-payloads';
+import { MexcClosedPositionSchema, MexcContractSchema, MexcOrderSchema, MexcPositionSchema, closedPositionOf, envelope, instrumentFromContract, orderStateOf, positionOf } from './mexc-payloads';
 
 // response samples as ccxt's mexc.js documents them from real MEXC answers (fetchOrder, fetchPositions, fetchSwapMarkets)
 const ORDER_SAMPLE = {
@@ -11,6 +11,13 @@ const ORDER_SAMPLE = {
 const POSITION_SAMPLE = {
   positionId: 1394650, symbol: 'ETH_USDT', positionType: 1, openType: 1, state: 1, holdVol: 1, frozenVol: 0, closeVol: 0, holdAvgPrice: 1217.3, openAvgPrice: 1217.3,
   closeAvgPrice: 0, liquidatePrice: 1211.2, oim: 0.1290338, im: 0.1290338, holdFee: 0, realised: -0.0073, leverage: 100, createTime: 1609991676000, updateTime: 1609991676000, autoAddIm: false,
+};
+// fetchPositionsHistory's sample in ccxt's mexc.js (a real history_positions entry): every number a string
+const CLOSED_POSITION_SAMPLE = {
+  positionId: '390281084', symbol: 'RVN_USDT', positionType: '1', openType: '2', state: '3', holdVol: '0', frozenVol: '0', closeVol: '1141', holdAvgPrice: '0.03491',
+  holdAvgPriceFullyScale: '0.03491', openAvgPrice: '0.03491', openAvgPriceFullyScale: '0.03491', closeAvgPrice: '0.03494', liquidatePrice: '0.03433', oim: '0', im: '0',
+  holdFee: '0', realised: '0.1829', leverage: '50', createTime: '1711512408000', updateTime: '1711512553000', autoAddIm: false, version: '4', profitRatio: '0.0227',
+  newOpenAvgPrice: '0.03491', newCloseAvgPrice: '0.03494', closeProfitLoss: '0.3423', fee: '0.1593977', positionShowStatus: 'CLOSED',
 };
 const CONTRACT_SAMPLE = {
   symbol: 'BTC_USDT', displayName: 'BTC_USDT永续', displayNameEn: 'BTC_USDT SWAP', positionOpenType: 3, baseCoin: 'BTC', quoteCoin: 'USDT', settleCoin: 'USDT', contractSize: 0.0001,
@@ -53,6 +60,24 @@ describe('MEXC contract payloads', () => {
   test('the contract sample gives tick, lot, minimum, contract size and fees as exact decimals', () => {
     const instrument = instrumentFromContract(MexcContractSchema.parse(CONTRACT_SAMPLE));
     expect([instrument.id, instrument.tickSize.toString(), instrument.lotSize.toString(), instrument.contractSize.toString(), instrument.takerFee.toString()]).toEqual(['BTC/USDT:USDT', '0.5', '1', '0.0001', '0.0006']);
+  });
+
+  test("a closed-position sample reads as MEXC splits it: close PnL before fees, every fee, the whole-life prices, open and close times", () => {
+    const closed = closedPositionOf(MexcClosedPositionSchema.parse(CLOSED_POSITION_SAMPLE), InstrumentId('RVN/USDT:USDT'), 'USDT')!;
+    expect([closed.side, closed.quantity.toString(), closed.entryPrice?.toString(), closed.exitPrice.toString(), closed.realizedPnl.toString(), closed.fees?.toString(), closed.liquidated, closed.openedAt, closed.closedAt]).toEqual([
+      'LONG', '1141', '0.03491', '0.03494', '0.3423', '0.1593977', false, 1711512408000, 1711512553000,
+    ]);
+    // MEXC's realised is the close PnL less every fee (to the 4 places it rounds realised to)
+    expect(closed.realizedPnl.sub(closed.fees!).toFixed(4)).toBe(CLOSED_POSITION_SAMPLE.realised);
+  });
+
+  test('a LIQUIDATED short takes its whole-life close price; one with no close price cannot be settled from', () => {
+    const liquidated = MexcClosedPositionSchema.parse({ ...CLOSED_POSITION_SAMPLE, positionType: 2, positionShowStatus: 'LIQUIDATED', newCloseAvgPrice: '0.0355', closeProfitLoss: '-0.7', fee: undefined });
+    expect(closedPositionOf(liquidated, InstrumentId('RVN/USDT:USDT'), 'USDT')).toMatchObject({ side: 'SHORT', liquidated: true, fees: null });
+    expect(closedPositionOf(liquidated, InstrumentId('RVN/USDT:USDT'), 'USDT')?.exitPrice.toString()).toBe('0.0355');
+    const noPrice = MexcClosedPositionSchema.parse({ ...CLOSED_POSITION_SAMPLE, closeAvgPrice: '0', newCloseAvgPrice: '0' });
+    expect(closedPositionOf(noPrice, InstrumentId('RVN/USDT:USDT'), 'USDT')).toBeNull();
+    expect(MexcClosedPositionSchema.safeParse({ ...CLOSED_POSITION_SAMPLE, closeProfitLoss: undefined }).error?.issues[0]?.path).toEqual(['closeProfitLoss']);
   });
 
   test('what is not a MEXC answer fails validation, naming the field: text, a failure envelope, a non-number', () => {

@@ -4,7 +4,7 @@ import { ClientOrderId, InstrumentId, VenueOrderId } from '../../../../src-share
 import { instrumentFromSpec, type Instrument } from '../../../../src-shared/domain/instrument';
 import type { OrderStatus } from '../../../../src-shared/domain/order';
 import { Money, Price, Quantity } from '../../../../src-shared/domain/values';
-import type { VenueBalance, VenueOrderState, VenuePosition } from '../venue';
+import type { VenueBalance, VenueClosedPosition, VenueOrderState, VenuePosition } from '../venue';
 
 /**
  * MEXC contract (USDT-M perpetual) payloads, validated before anything acts on them. ccxt does
@@ -90,6 +90,34 @@ export const MexcPositionSchema = z.object({
   leverage: Code,
 });
 export type MexcPosition = z.output<typeof MexcPositionSchema>;
+
+/**
+ * A closed position from position/list/history_positions. MEXC's own sample (ccxt's mexc.js,
+ * fetchPositionsHistory): closeProfitLoss is the gross close PnL, fee every fee of the position
+ * (opening and closing) and realised = closeProfitLoss − fee; positionShowStatus says how it ended
+ * ('CLOSED', 'LIQUIDATED'); the new*AvgPrice fields are the position's whole-life averages.
+ */
+export const MexcClosedPositionSchema = z.object({
+  positionId: Id,
+  symbol: z.string().min(1),
+  positionType: Code.pipe(z.number().int().min(1).max(2)),
+  state: Code,
+  closeVol: Num,
+  openAvgPrice: Num,
+  closeAvgPrice: Num,
+  newOpenAvgPrice: Num.optional(),
+  newCloseAvgPrice: Num.optional(),
+  closeProfitLoss: Num,
+  fee: Num.optional(),
+  realised: Num.optional(),
+  positionShowStatus: z.string().min(1),
+  createTime: Code.optional(),
+  updateTime: Code,
+});
+export type MexcClosedPosition = z.output<typeof MexcClosedPositionSchema>;
+
+/** A list whose entries are validated one by one (one unusable entry is skipped, not the whole answer). */
+export const MexcListSchema = envelope(z.array(z.unknown()));
 
 export const MexcAssetSchema = z.object({
   currency: z.string().min(1),
@@ -184,6 +212,26 @@ export function positionOf(position: MexcPosition, instrument: Instrument | unde
     leverage: position.leverage,
     margin: Money.money(position.im, settle),
     unrealizedPnl,
+  };
+}
+
+/** A closed MEXC position as the venue reports it; null when it has no close price to settle at. */
+export function closedPositionOf(position: MexcClosedPosition, instrumentId: InstrumentId, settle: string): VenueClosedPosition | null {
+  const pick = (whole: Decimal | undefined, fallback: Decimal): Decimal | null => (whole?.isPositive() ? whole : fallback.isPositive() ? fallback : null);
+  const exit = pick(position.newCloseAvgPrice, position.closeAvgPrice);
+  if (exit === null) return null;
+  const entry = pick(position.newOpenAvgPrice, position.openAvgPrice);
+  return {
+    instrumentId,
+    side: position.positionType === 1 ? 'LONG' : 'SHORT',
+    quantity: Quantity.of(position.closeVol),
+    entryPrice: entry === null ? null : Price.of(entry),
+    exitPrice: Price.of(exit),
+    realizedPnl: Money.money(position.closeProfitLoss, settle),
+    fees: position.fee === undefined ? null : Money.money(position.fee, settle),
+    liquidated: position.positionShowStatus === 'LIQUIDATED',
+    openedAt: position.createTime ?? null,
+    closedAt: position.updateTime,
   };
 }
 

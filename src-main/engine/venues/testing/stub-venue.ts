@@ -8,7 +8,7 @@ import { Money, Price, Quantity } from '../../../../src-shared/domain/values';
 import type { Clock } from '../../clock/clock';
 import { liquidationPrice, positionMargin } from '../../execution/accounting';
 import {
-  VenueError, type SubmitOrderRequest, type Venue, type VenueBalance, type VenueCapabilities, type VenueListener, type VenueOrderState, type VenuePosition,
+  VenueError, type SubmitOrderRequest, type Venue, type VenueBalance, type VenueCapabilities, type VenueClosedPosition, type VenueListener, type VenueOrderState, type VenuePosition,
 } from '../venue';
 
 /**
@@ -17,11 +17,13 @@ import {
  * them or a test fills them, nets positions, and keeps a balance. Tests steer it: faults per
  * method (once or until cleared), a response dropped after the order was accepted, latency on
  * the injected clock, and changes made "outside the app" (positions opened, closed or
- * liquidated, orders cancelled or lost). It is not the exchange simulator (tests/mexc-sim) and
- * speaks no protocol.
+ * liquidated, orders cancelled or lost). With `positionHistory` it also keeps every closed
+ * position (MEXC's history_positions: close PnL before fees, every fee, liquidated or not) and
+ * offers fetchClosedPositions. It is not the exchange simulator (tests/mexc-sim) and speaks no
+ * protocol.
  */
 
-export type StubMethod = 'loadInstruments' | 'submitOrder' | 'cancelOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchPositions' | 'fetchBalance' | 'setLeverage';
+export type StubMethod = 'loadInstruments' | 'submitOrder' | 'cancelOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchPositions' | 'fetchBalance' | 'setLeverage' | 'fetchClosedPositions';
 
 export interface StubVenueOptions {
   clock: Clock;
@@ -38,6 +40,8 @@ export interface StubVenueOptions {
   maintenanceMarginRate?: DecimalInput;
   /** The account's fee tier, when it differs from the instrument's schedule (fractions). */
   fees?: { maker: DecimalInput; taker: DecimalInput };
+  /** Keeps closed positions and offers fetchClosedPositions (default false: a venue without a position history). */
+  positionHistory?: boolean;
 }
 
 interface StubOrder {
@@ -51,17 +55,25 @@ interface StubPosition {
   signed: Decimal;
   entry: Decimal | null;
   leverage: number;
+  openedAt: number;
+  /** Over the position's life, for its history entry: close PnL before fees, every fee, Σ closed contracts and px × contracts. */
+  realized: Decimal;
+  fees: Decimal;
+  closedQty: Decimal;
+  closedNotional: Decimal;
 }
 
 type Fault = { error: VenueError; remaining: number };
 
-const METHODS: readonly StubMethod[] = ['loadInstruments', 'submitOrder', 'cancelOrder', 'fetchOrder', 'fetchOpenOrders', 'fetchPositions', 'fetchBalance', 'setLeverage'];
+const METHODS: readonly StubMethod[] = ['loadInstruments', 'submitOrder', 'cancelOrder', 'fetchOrder', 'fetchOpenOrders', 'fetchPositions', 'fetchBalance', 'setLeverage', 'fetchClosedPositions'];
 
 export class StubVenue implements Venue {
   readonly name: string;
   readonly has: VenueCapabilities;
   /** How often each method was called (including failed calls). */
   readonly calls: Record<StubMethod, number>;
+  /** Present only with `positionHistory`, as on a venue that has one. */
+  readonly fetchClosedPositions?: (since: number) => Promise<VenueClosedPosition[]>;
   private readonly clock: Clock;
   private readonly instruments = new Map<InstrumentId, Instrument>();
   private readonly orders = new Map<ClientOrderId, StubOrder>();
@@ -76,6 +88,7 @@ export class StubVenue implements Venue {
   private readonly currency: string;
   private readonly mmr: Decimal;
   private readonly fees: { maker: Decimal; taker: Decimal } | null;
+  private readonly history: VenueClosedPosition[] = [];
   private latencyMs: number;
   private droppedResponses = 0;
   private balance: Decimal;
@@ -95,6 +108,12 @@ export class StubVenue implements Venue {
     this.mmr = Decimal.of(options.maintenanceMarginRate ?? '0.004');
     this.fees = options.fees === undefined ? null : { maker: Decimal.of(options.fees.maker), taker: Decimal.of(options.fees.taker) };
     this.calls = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<StubMethod, number>;
+    if (options.positionHistory === true) {
+      this.fetchClosedPositions = async (since) => {
+        await this.enter('fetchClosedPositions');
+        return this.history.filter((entry) => entry.closedAt >= since).sort((a, b) => b.closedAt - a.closedAt).map((entry) => ({ ...entry }));
+      };
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -150,30 +169,43 @@ export class StubVenue implements Venue {
   /** A position opened outside the app (another device, the exchange's web UI). */
   openPositionOutside(instrumentId: string, side: 'LONG' | 'SHORT', quantity: DecimalInput, entryPrice: DecimalInput, leverage = 1): void {
     const qty = Decimal.of(quantity);
-    this.positions.set(instrumentId as InstrumentId, { signed: side === 'LONG' ? qty : qty.neg(), entry: Decimal.of(entryPrice), leverage });
+    this.positions.set(instrumentId as InstrumentId, { ...this.newPosition(leverage), signed: side === 'LONG' ? qty : qty.neg(), entry: Decimal.of(entryPrice) });
     if (!this.marks.has(instrumentId as InstrumentId)) this.marks.set(instrumentId as InstrumentId, Decimal.of(entryPrice));
     this.emitPosition(instrumentId as InstrumentId);
   }
 
-  /** The exchange liquidated the position: gone, its margin lost. */
-  liquidate(instrumentId: string): void {
+  /**
+   * The exchange liquidated the position at its liquidation price (the mark when it has none):
+   * gone, its margin lost. `history: false` leaves it out of the position history (a venue
+   * that has not written it yet).
+   */
+  liquidate(instrumentId: string, options: { history?: boolean } = {}): void {
     const id = instrumentId as InstrumentId;
     const position = this.positions.get(id);
     if (position === undefined || position.entry === null) return;
-    const instrument = this.instrumentOf(id);
-    const cost = position.entry.mul(position.signed.abs(), 'half-even').mul(instrument.contractSize, 'half-even');
-    this.balance = this.balance.sub(positionMargin(cost, position.leverage));
+    const venuePosition = this.venuePosition(id);
+    const margin = venuePosition?.margin ?? Decimal.ZERO;
+    const price = venuePosition?.liquidationPrice ?? venuePosition?.markPrice ?? position.entry;
+    this.balance = this.balance.sub(margin);
+    position.realized = position.realized.sub(margin);
+    position.closedQty = position.closedQty.add(position.signed.abs());
+    position.closedNotional = position.closedNotional.add(price.mul(position.signed.abs(), 'half-even'));
+    if (options.history !== false) this.recordClosed(id, position, true);
     this.positions.delete(id);
     this.emitPosition(id);
   }
 
-  /** The trader closed the position outside the app at the mark. */
-  closePositionOutside(instrumentId: string): void {
+  /** The trader closed the position outside the app, at the mark (or `price`), paying `fee` (default none). */
+  closePositionOutside(instrumentId: string, options: { price?: DecimalInput; fee?: DecimalInput; history?: boolean } = {}): void {
     const id = instrumentId as InstrumentId;
     const position = this.positions.get(id);
     if (position === undefined) return;
-    const mark = this.marks.get(id) ?? position.entry;
-    if (mark !== null && position.entry !== null) this.realize(id, position, position.signed.abs(), mark);
+    const price = options.price !== undefined ? Decimal.of(options.price) : (this.marks.get(id) ?? position.entry);
+    if (price !== null && position.entry !== null) this.realize(id, position, position.signed.abs(), price);
+    const fee = Decimal.of(options.fee ?? 0);
+    this.balance = this.balance.sub(fee);
+    position.fees = position.fees.add(fee);
+    if (options.history !== false && price !== null) this.recordClosed(id, position, false);
     this.positions.delete(id);
     this.emitPosition(id);
   }
@@ -375,7 +407,7 @@ export class StubVenue implements Venue {
       averageFillPrice: Price.of(order.filledNotional.div(filled, 'half-even')),
       commission: (order.state.commission ?? Money.zero(instrument.settle)).plus(commission),
     };
-    this.applyToPosition(request.instrumentId, request.side === 'BUY' ? qty : qty.neg(), px, request.leverage);
+    this.applyToPosition(request.instrumentId, request.side === 'BUY' ? qty : qty.neg(), px, request.leverage, commission);
     this.balance = this.balance.sub(commission);
     const fill: Fill = {
       fillId: FillId(`stub-fill-${++this.fillSeq}`), clientOrderId: request.clientOrderId, venueOrderId: order.state.venueOrderId,
@@ -387,30 +419,61 @@ export class StubVenue implements Venue {
     this.emitPosition(request.instrumentId);
   }
 
-  private applyToPosition(instrumentId: InstrumentId, delta: Decimal, price: Decimal, leverage: number): void {
-    const position = this.positions.get(instrumentId) ?? { signed: Decimal.ZERO, entry: null, leverage };
+  private applyToPosition(instrumentId: InstrumentId, delta: Decimal, price: Decimal, leverage: number, commission: Decimal): void {
+    let position = this.positions.get(instrumentId) ?? this.newPosition(leverage);
     const before = position.signed;
     const after = before.add(delta);
     if (before.isZero() || before.isPositive() === delta.isPositive()) {
       const entry = position.entry ?? price;
       position.entry = entry.mul(before.abs(), 'half-even').add(price.mul(delta.abs(), 'half-even')).div(after.abs(), 'half-even');
       if (before.isZero()) position.leverage = leverage;
+      position.fees = position.fees.add(commission);
     } else {
       const closing = Decimal.min(before.abs(), delta.abs());
+      const closingFee = commission.mul(closing, 'half-even').div(delta.abs(), 'half-even');
       this.realize(instrumentId, position, closing, price);
-      if (after.isZero()) position.entry = null;
-      else if (after.isPositive() !== before.isPositive()) position.entry = price;
+      position.fees = position.fees.add(closingFee);
+      if (!after.isZero() && after.isPositive() === before.isPositive()) {
+        position.signed = after;
+        this.positions.set(instrumentId, position);
+        return;
+      }
+      this.recordClosed(instrumentId, position, false);
+      if (after.isZero()) {
+        this.positions.delete(instrumentId);
+        return;
+      }
+      // flipped: the rest opens a new position at this price
+      position = { ...this.newPosition(leverage), entry: price, fees: commission.sub(closingFee) };
     }
     position.signed = after;
-    if (after.isZero()) this.positions.delete(instrumentId);
-    else this.positions.set(instrumentId, position);
+    this.positions.set(instrumentId, position);
+  }
+
+  private newPosition(leverage: number): StubPosition {
+    return { signed: Decimal.ZERO, entry: null, leverage, openedAt: this.clock.now(), realized: Decimal.ZERO, fees: Decimal.ZERO, closedQty: Decimal.ZERO, closedNotional: Decimal.ZERO };
   }
 
   private realize(instrumentId: InstrumentId, position: StubPosition, closing: Decimal, price: Decimal): void {
     if (position.entry === null) return;
     const cs = this.instrumentOf(instrumentId).contractSize;
     const perContract = position.signed.isPositive() ? price.sub(position.entry) : position.entry.sub(price);
-    this.balance = this.balance.add(perContract.mul(closing, 'half-even').mul(cs, 'half-even'));
+    const pnl = perContract.mul(closing, 'half-even').mul(cs, 'half-even');
+    this.balance = this.balance.add(pnl);
+    position.realized = position.realized.add(pnl);
+    position.closedQty = position.closedQty.add(closing);
+    position.closedNotional = position.closedNotional.add(price.mul(closing, 'half-even'));
+  }
+
+  /** The position's history entry, as the venue would write it once the position is closed. */
+  private recordClosed(instrumentId: InstrumentId, position: StubPosition, liquidated: boolean): void {
+    if (this.fetchClosedPositions === undefined || position.closedQty.isZero() || position.entry === null) return;
+    const settle = this.instrumentOf(instrumentId).settle;
+    this.history.push({
+      instrumentId, side: position.signed.isPositive() ? 'LONG' : 'SHORT', quantity: Quantity.of(position.closedQty), entryPrice: Price.of(position.entry),
+      exitPrice: Price.of(position.closedNotional.div(position.closedQty, 'half-even')), realizedPnl: Money.money(position.realized, settle),
+      fees: Money.money(position.fees, settle), liquidated, openedAt: position.openedAt, closedAt: this.clock.now(),
+    });
   }
 
   private venuePosition(instrumentId: InstrumentId): VenuePosition | null {
