@@ -122,7 +122,9 @@ async function referenceReplay(recordingId: string, definition: StrategyDefiniti
       clock.advanceTo(ts);
       last = { ts, price };
       venue.onTrade(id, ts, price);
-      stack.onTrade(id, price);
+      // marked at every trade (no republishing: a replay publishes positions on fills only)
+      stack.account.mark(id, price);
+      if (stack.protections.active) stack.protections.onTrade(id, price);
       indicators.onTrade(ts, price, chunk.quantity[i]!, chunk.side[i] === 0 ? 'buy' : 'sell');
       engine.onIndicators(id, (v) => (v === 'UNREALIZED_PNL_PCT' ? unrealizedPnlPercent(stack.account, id) : indicators.value(v)), price, ts);
       await settle();
