@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { createKernel } from '../engine/kernel';
 import { consoleSink, createLogger } from '../engine/ops/logger';
-import type { EngineKernel } from '../engine/host';
 import { resolveAppPaths } from './app-paths';
 import { formatReadyLine, parseServeArgs, SERVE_USAGE } from './cli-args';
-import { startServeHost, type ServeHost, type ServeLogger } from './server';
+import type { ServeLogger } from './server';
+import { createServe } from './start-serve';
 
 /**
  * `npm run serve`: the engine in a plain Node process, its contract on a loopback WebSocket.
@@ -25,23 +23,19 @@ async function main(): Promise<void> {
     return;
   }
 
-  const paths = resolveAppPaths(import.meta.url);
-  mkdirSync(args.dataDir, { recursive: true });
-  logger.info('starting engine', { dataDir: args.dataDir, root: paths.root });
-
-  const kernel: EngineKernel = await createKernel({
+  const serve = await createServe({
     dataDir: args.dataDir,
-    migrationsDir: paths.migrationsDir,
-    resourcesDir: paths.resourcesDir,
-  }, { firstRunDemo: true });
-  let server: ServeHost | null = null;
+    port: args.port,
+    ...(args.token !== undefined ? { token: args.token } : {}),
+    paths: resolveAppPaths(import.meta.url),
+    logger,
+  });
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string): Promise<void> =>
     (stopping ??= (async () => {
       logger.info('shutting down', { signal });
       try {
-        await server?.close();
-        await kernel.stop();
+        await serve.stop();
       } catch (error) {
         logger.error('shutdown failed', { error: describe(error) });
         process.exit(1);
@@ -51,26 +45,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await kernel.start();
-  try {
-    server = await startServeHost({
-      host: kernel.host,
-      port: args.port,
-      staticDir: paths.staticDir,
-      ...(args.token !== undefined ? { token: args.token } : {}),
-      logger,
-    });
-  } catch (error) {
-    await kernel.stop();
-    throw isAddressInUse(error) ? new Error(`port ${args.port} on 127.0.0.1 is already in use; pick another with --port`) : error;
-  }
-
+  const server = await serve.start();
   process.stdout.write(`Surge Workstation serve mode: open ${server.openUrl}\n`);
   process.stdout.write(`${formatReadyLine({ url: server.openUrl, port: server.port, token: server.token, pid: process.pid })}\n`);
-}
-
-function isAddressInUse(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EADDRINUSE';
 }
 
 function describe(error: unknown): string {

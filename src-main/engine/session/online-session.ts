@@ -1,16 +1,18 @@
 import type { EventPayload, Topic } from '../../../src-shared/contract/events';
 import type { LiveDifferenceDto, LivePhase } from '../../../src-shared/contract/live-commands';
-import type { BookUpdate, PositionDto, SessionDto, TradeTick } from '../../../src-shared/contract/schemas';
+import type { BookUpdate, OrderDto, PositionDto, SessionDto, TradeTick } from '../../../src-shared/contract/schemas';
 import type { Settings } from '../../../src-shared/contract/settings';
+import { Decimal } from '../../../src-shared/domain/decimal';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
 import type { Money } from '../../../src-shared/domain/values';
 import { referencedIndicators } from '../../../src-shared/strategy/evaluate';
-import type { StrategyDefinition } from '../../../src-shared/strategy/schema';
+import { strategyId as strategyIdOf, type StrategyDefinition } from '../../../src-shared/strategy/schema';
 import type { Clock } from '../clock/clock';
 import { LiveFeed, type StreamingExchange } from '../data/live-feed';
 import { OrderBook, type Level } from '../data/order-book';
 import type { ReconciliationReport } from '../execution/position-sync';
+import { STRATEGY_ENTRY } from '../execution/strategy-orders';
 import { TradingStack, type ExecutionMetricsHooks } from '../execution/trading-stack';
 import { InstrumentIndicators, UNREALIZED_PNL_PCT } from '../indicators/registry';
 import type { Logger } from '../ops/logger';
@@ -83,10 +85,14 @@ export class OnlineSession {
       sessionId: session.id, venue, clock, settings, instruments: options.instruments, capital: options.capital, store, bus: { publish: options.publish },
       exchange: options.kind === 'live', logger: logger.child('execution'), ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
+    let signalSeq = 0;
+    // a resumed session journals into the same signal history: ids must not repeat the last run's
+    const runTag = clock.now().toString(36);
     this.strategyEngine = new StrategyEngine({
       clock,
       signalSlots: settings.strategy.signalSlots,
       sessionId: session.id,
+      idFactory: () => `${session.id}-sig-${runTag}-${++signalSeq}`,
       denialCooldownMs: settings.strategy.denialCooldownMs,
       onSignal: (signal) => {
         store.signals.insert(signal);
@@ -118,15 +124,63 @@ export class OnlineSession {
    * venue), starts the feed and reconciles. Paper sessions arm themselves once reconciled.
    */
   async start(options: { resume: boolean; wasArmed: boolean }): Promise<void> {
-    const { store, session, logger } = this.options;
-    if (options.resume) {
-      for (const dto of store.positions.list({ sessionId: session.id, openOnly: true })) this.stack.account.restorePosition(dto);
-    }
+    const { session, logger } = this.options;
+    if (options.resume) this.restoreFromJournal();
     const recovery = await this.stack.start();
     if (options.resume) logger.info('online session resumed', { sessionId: session.id, ...recovery });
     await this.startFeed();
     await this.reconcile();
     if (this.phaseValue === 'ready' && (this.options.kind === 'paper' || options.wasArmed)) this.arm();
+  }
+
+  /**
+   * Before the order manager resumes: the journalled positions go back into the account with the
+   * strategy that opened them and their stop-loss / take-profit, and each strategy gets back the
+   * symbols it held — an open position, or an entry order still working (whose protection
+   * offsets come back too). Without it a resumed strategy would enter its symbols again and
+   * its positions would have no owner to exit them.
+   */
+  private restoreFromJournal(): void {
+    const { store, session, logger } = this.options;
+    const orders = store.orders.listBySession(session.id);
+    // who opened a position: the newest strategy entry on its instrument that filled
+    const openedBy = new Map<string, OrderDto>();
+    for (const order of orders) {
+      if (order.reason === STRATEGY_ENTRY && order.strategyId !== null && Decimal.of(order.filledQuantity).isPositive()) openedBy.set(order.instrumentId, order);
+    }
+    const held = new Set<string>();
+    for (const dto of store.positions.list({ sessionId: session.id, openOnly: true })) {
+      if (dto.side === 'FLAT') continue;
+      const entry = openedBy.get(dto.instrumentId);
+      const strategyId = entry !== undefined && sideOf(entry.side) === dto.side ? entry.strategyId : null;
+      this.stack.account.restorePosition(dto, strategyId);
+      held.add(dto.instrumentId);
+      if (dto.stopLoss !== null || dto.takeProfit !== null) {
+        // no last price yet: a level crossed while the app was down closes at the first trade
+        const problem = this.stack.protections.set(dto.instrumentId, { stopLoss: toNumber(dto.stopLoss), takeProfit: toNumber(dto.takeProfit) }, null);
+        if (problem !== null) logger.warn('protection not restored', { instrumentId: dto.instrumentId, problem: problem.message });
+      }
+      if (strategyId !== null) {
+        this.restoreStrategy(strategyId, dto.instrumentId, 'POSITION_ACTIVE', dto.side, dto.openedAt ?? dto.updatedAt, toNumber(dto.averageEntryPrice));
+      }
+    }
+    for (const order of store.orders.listOpen(session.id)) {
+      if (order.reason !== STRATEGY_ENTRY || order.strategyId === null || held.has(order.instrumentId)) continue;
+      const definition = this.options.strategies.find((d) => strategyIdOf(d) === order.strategyId);
+      const entry = definition?.z1_entry;
+      this.stack.protectRecoveredEntry(order.clientOrderId, {
+        stopLossPct: entry?.stopLoss?.enabled === true ? entry.stopLoss.offsetPercent : null,
+        takeProfitPct: entry?.takeProfit?.enabled === true ? entry.takeProfit.offsetPercent : null,
+      });
+      this.restoreStrategy(order.strategyId, order.instrumentId, 'ENTRY_EVALUATION', sideOf(order.side), order.createdAt, toNumber(order.price));
+      held.add(order.instrumentId);
+    }
+  }
+
+  private restoreStrategy(strategyId: string, instrumentId: string, state: 'ENTRY_EVALUATION' | 'POSITION_ACTIVE', direction: 'LONG' | 'SHORT', since: number, entryPrice: number | null): void {
+    const restored = this.strategyEngine.restore({ strategyId, instrumentId, state, direction, since, entryPrice });
+    // a strategy removed from the session since: its position stays, owned by no strategy (the trader's to close)
+    if (!restored.ok) this.options.logger.warn('strategy state not restored', { strategyId, instrumentId, reason: restored.error.message });
   }
 
   /** Compares the app's book with the venue's; differences close the gate until the trader resolves them. */
@@ -265,6 +319,9 @@ export class OnlineSession {
     return this.stack.account.allDtos().filter((p) => p.side !== 'FLAT');
   }
 }
+
+const sideOf = (orderSide: 'BUY' | 'SELL'): 'LONG' | 'SHORT' => (orderSide === 'BUY' ? 'LONG' : 'SHORT');
+const toNumber = (value: string | null): number | null => (value === null ? null : Number(value));
 
 function describeReport(report: ReconciliationReport): LiveDifferenceDto[] {
   const out: LiveDifferenceDto[] = [];

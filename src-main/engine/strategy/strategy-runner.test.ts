@@ -467,3 +467,52 @@ describe('StrategyEngine', () => {
     expect(() => harness({ signalSlots: 0 })).toThrow(/signalSlots/);
   });
 });
+
+describe('StrategyEngine.restore (resuming after a restart)', () => {
+  const ENTERS_AT_ONCE: Values = { ...QUIET, PUMP_MAGNITUDE_PCT: 2.5, VOLUME_SURGE_RATIO: 4 };
+
+  test('a restored position is held: the strategy does not enter the symbol again, and its exits still run', () => {
+    const h = harness();
+    h.engine.addStrategy(strategy({ global_limits: { cooldown_minutes: 2 } }));
+    expect(h.engine.restore({ strategyId: 'pump', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0 - 60_000, entryPrice: 100 })).toEqual({ ok: true, value: undefined });
+    h.feed(BTC, ENTERS_AT_ONCE);
+    expect(h.entries).toEqual([]);
+    expect(h.engine.states()[0]).toMatchObject({ strategyId: 'pump', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0 - 60_000 });
+    h.feed(BTC, { UNREALIZED_PNL_PCT: 1.2 }, 1_000, 101.2);
+    expect(h.exits).toEqual([expect.objectContaining({ strategyId: 'pump', instrumentId: BTC, direction: 'LONG', section: 'ZE1', price: 101.2 })]);
+    expect(h.engine.onPositionClosed('pump', BTC)).toBe(true);
+    expect(h.state('pump', BTC)).toBe('COOLDOWN');
+  });
+
+  test('a restored working entry waits for its order: accepted when it fills, cooled down when it ends unfilled', () => {
+    const h = harness();
+    h.engine.addStrategy(strategy());
+    h.engine.restore({ strategyId: 'pump', instrumentId: BTC, state: 'ENTRY_EVALUATION', direction: 'LONG', since: T0, entryPrice: null });
+    h.engine.restore({ strategyId: 'pump', instrumentId: ETH, state: 'ENTRY_EVALUATION', direction: 'LONG', since: T0, entryPrice: null });
+    h.feed(BTC, ENTERS_AT_ONCE);
+    h.feed(ETH, ENTERS_AT_ONCE);
+    expect(h.entries).toEqual([]);
+    expect(h.engine.onEntryResult('pump', BTC, { accepted: true })).toBe(true);
+    expect(h.state('pump', BTC)).toBe('POSITION_ACTIVE');
+    expect(h.engine.onEntryResult('pump', ETH, { accepted: false, reason: 'canceled: not found at the venue after a restart' })).toBe(true);
+    expect(h.state('pump', ETH)).toBe('COOLDOWN');
+  });
+
+  test('a restored position opened today counts against max_daily_trades', () => {
+    const h = harness();
+    h.engine.addStrategy(strategy({ global_limits: { max_daily_trades: 1 } }));
+    h.engine.restore({ strategyId: 'pump', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0 - 60_000, entryPrice: 100 });
+    h.engine.onPositionClosed('pump', BTC);
+    h.feed(ETH, ENTERS_AT_ONCE);
+    expect(h.signals.filter((s) => s.section === 'S1')).toEqual([]);
+  });
+
+  test('is refused for a strategy that is not loaded, or a symbol another strategy holds', () => {
+    const h = harness();
+    h.engine.addStrategy(strategy());
+    h.engine.addStrategy(strategy({ strategy_name: 'Other' }));
+    expect(h.engine.restore({ strategyId: 'gone', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0, entryPrice: null })).toMatchObject({ ok: false, error: { type: 'not_found' } });
+    h.engine.restore({ strategyId: 'pump', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0, entryPrice: null });
+    expect(h.engine.restore({ strategyId: 'other', instrumentId: BTC, state: 'POSITION_ACTIVE', direction: 'LONG', since: T0, entryPrice: null })).toMatchObject({ ok: false, error: { type: 'conflict' } });
+  });
+});

@@ -255,6 +255,29 @@ export class StrategyEngine {
     return true;
   }
 
+  /**
+   * After a restart: the strategy held this symbol when the process stopped — its entry order
+   * still working (ENTRY_EVALUATION, accepted or denied later by onEntryResult) or its position
+   * open (POSITION_ACTIVE, whose exits run as before). Without this a resumed strategy would
+   * see the symbol as free and enter it a second time. A restored position counts as an entry
+   * on the day it was opened (max_daily_trades). Refused when the strategy is not loaded or
+   * another strategy already holds the symbol.
+   */
+  restore(input: { strategyId: string; instrumentId: string; state: 'ENTRY_EVALUATION' | 'POSITION_ACTIVE'; direction: TradeDirection; since: number; entryPrice: number | null }): Result<void> {
+    const strategy = this.strategies.get(input.strategyId);
+    if (strategy === undefined) return err('not_found', `no strategy "${input.strategyId}"`);
+    const holder = this.locks.get(input.instrumentId);
+    if (holder !== undefined && holder !== strategy.id) return err('conflict', `${input.instrumentId} is held by strategy "${holder}"`);
+    const tracker = this.tracker(strategy, input.instrumentId, input.since);
+    this.clearTimer(tracker);
+    tracker.direction = input.direction;
+    tracker.exitSection = null;
+    tracker.entryPrice = input.entryPrice;
+    if (input.state === 'POSITION_ACTIVE') this.countEntry(strategy.id, input.since);
+    this.setState(tracker, input.state, input.since);
+    return ok(undefined);
+  }
+
   /** Strategy × symbol × state × since, in load order then first-seen order. */
   states(): StrategySymbolState[] {
     const out: StrategySymbolState[] = [];
