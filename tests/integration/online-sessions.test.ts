@@ -152,7 +152,8 @@ describe('a live session (simulated exchange)', () => {
 
   test('flatten closes what the exchange holds; cancel ends the session without trading', async () => {
     const { kernel: k, sim: s } = await boot({ keys: true });
-    s.openPositionOutside('BTC_USDT', 'short', 2, { leverage: 5 });
+    // 20× is above the settings' 10× cap: a reduce-only close of it must still pass risk
+    s.openPositionOutside('BTC_USDT', 'short', 2, { leverage: 20 });
     const first = await k.host.invoke('sessions.startOnline', { kind: 'live', symbols: [BTC], strategies: [enterOnFirstTrade()], capital: '1000' });
     if (!first.ok) throw new Error(first.error.message);
     const gate = first.value as LiveSessionDto;

@@ -83,6 +83,13 @@ describe('RiskManager pre-trade checks', () => {
     expect(denialCode(btcBuy({ instrumentId: SOL.id, quantity: '1', referencePrice: '150', leverage: 50 }))).toBeNull();
   });
 
+  test('a reduce-only close of an over-levered position (adopted from the exchange) is not refused for its leverage', () => {
+    setup();
+    fx.account.adoptPosition({ instrumentId: BTC.id, side: 'LONG', quantity: Decimal.of(2), entryPrice: Decimal.of(60000), leverage: 20, ts: fx.clock.now() });
+    expect(denialCode(btcBuy({ side: 'SELL', quantity: '2', leverage: 20 }))).toBe('invalid_leverage');
+    expect(denialCode(btcBuy({ side: 'SELL', quantity: '2', leverage: 20, reduceOnly: true }))).toBeNull();
+  });
+
   test('denies an order whose margin is above 10 % of capital', () => {
     setup();
     expect(denialCode(btcBuy({ quantity: '1667' }))).toBe('position_size'); // 1,000.2 margin

@@ -537,7 +537,9 @@ export class RiskManager {
     const leverage = proposal.leverage;
     if (!Number.isInteger(leverage) || leverage < 1) throw new Denied('invalid_leverage', `leverage must be a whole number ≥ 1, got ${leverage}`, SCORE_INPUT);
     const maxLeverage = Math.min(this.settings.maxLeverage, instrument.maxLeverage);
-    if (leverage > maxLeverage) {
+    // a reduce-only close takes the position's leverage as it is (adopted from the exchange, set by
+    // hand): refusing it would leave an over-levered position open, the opposite of the limit's point
+    if (leverage > maxLeverage && proposal.reduceOnly !== true) {
       throw new Denied('invalid_leverage', `leverage ${leverage}× is above the allowed ${maxLeverage}× (settings ${this.settings.maxLeverage}×, ${instrument.symbol} ${instrument.maxLeverage}×)`, SCORE_INPUT);
     }
     const type = proposal.type;

@@ -219,9 +219,15 @@ export class OnlineSession {
     const sync = this.stack.positionSync;
     if (sync === null) return;
     const report = await this.stack.reconcile();
+    const refused: LiveDifferenceDto[] = [];
     for (const diff of [...report.localOnly, ...report.exchangeOnly, ...report.mismatched]) {
       if (resolution === 'adopt') sync.adopt(diff);
-      else await sync.flatten(diff);
+      else {
+        const result = await sync.flatten(diff);
+        if (result.order !== null && !result.order.accepted) {
+          refused.push({ kind: 'exchange_only', instrumentId: diff.instrumentId, detail: `the close was refused: ${result.order.denial.message}` });
+        }
+      }
     }
     if (resolution === 'flatten') {
       const open = await this.stack.breaker.execute(() => this.options.venue.fetchOpenOrders());
@@ -231,6 +237,13 @@ export class OnlineSession {
       }
     }
     await this.reconcile();
+    if (refused.length > 0) {
+      // the position is in the app's book now but still open at the exchange: the gate stays closed
+      this.gate = [...this.gate, ...refused];
+      this.strategyEngine.pause(NOT_ARMED);
+      this.setPhase('reconciling', refused.map((r) => `${r.instrumentId}: ${r.detail}`).join('; '));
+      throw new Error(refused.map((r) => `${r.instrumentId}: ${r.detail}`).join('; '));
+    }
   }
 
   async stop(): Promise<void> {
