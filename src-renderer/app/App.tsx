@@ -11,6 +11,7 @@ import { PerformanceDashboard } from '../features/performance/PerformanceDashboa
 import { PositionMonitor } from '../features/positions/PositionMonitor';
 import { DataPanel } from '../features/recordings/DataPanel';
 import { RecordingDetails } from '../features/recordings/RecordingDetails';
+import { LiveSessionPanel } from '../features/sessions/LiveSessionPanel';
 import { QuickSessionStarter } from '../features/sessions/QuickSessionStarter';
 import { SessionList } from '../features/sessions/SessionList';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
@@ -53,6 +54,9 @@ function TradeScreen() {
       <aside className="column column-left">
         <PanelBoundary name="Quick session">
           <QuickSessionStarter />
+        </PanelBoundary>
+        <PanelBoundary name="Online session">
+          <LiveSessionPanel />
         </PanelBoundary>
         <PanelBoundary name="Sessions">
           <SessionList />

@@ -5,6 +5,7 @@ import { createMarketStore, type MarketStore } from '../features/market/market-s
 import { createOrdersStore, type OrdersStore } from '../features/orders/orders-store';
 import { createPositionsStore, type PositionsStore } from '../features/positions/positions-store';
 import { createRecordingsStore, type RecordingsStore } from '../features/recordings/recordings-store';
+import { createOnlineSessionsStore, type OnlineSessionsStore } from '../features/sessions/online-sessions-store';
 import { createSessionsStore, type SessionsStore } from '../features/sessions/sessions-store';
 import { createSignalsStore, type SignalsStore } from '../features/signals/signals-store';
 import { createCredentialsStore, type CredentialsStore } from '../features/credentials/credentials-store';
@@ -33,6 +34,11 @@ export interface RendererSettings {
   strategyStatePollMs: number;
   /** How often a live chart reloads exact history (live bars are built from one tick per frame). */
   chartResyncMs: number;
+  /**
+   * How often each running online session's phase is read: a move between reconciling and ready
+   * changes no session row, so no session_state event tells of it.
+   */
+  onlineSessionPollMs: number;
 }
 
 export const DEFAULT_RENDERER_SETTINGS: RendererSettings = {
@@ -46,6 +52,7 @@ export const DEFAULT_RENDERER_SETTINGS: RendererSettings = {
   signalLogRows: 300,
   strategyStatePollMs: 1_000,
   chartResyncMs: 5_000,
+  onlineSessionPollMs: 2_000,
 };
 
 /** The per-feature stores, created once per window around one transport. */
@@ -56,6 +63,8 @@ export interface AppState {
   focus: FocusStore;
   recordings: RecordingsStore;
   sessions: SessionsStore;
+  /** Phases, differences and actions of online (live-feed) sessions. */
+  online: OnlineSessionsStore;
   chart: ChartStore;
   signals: SignalsStore;
   positions: PositionsStore;
@@ -79,6 +88,7 @@ export function createAppState(transport: Transport, settings: RendererSettings 
     focus: createFocusStore(),
     recordings: createRecordingsStore(transport),
     sessions: createSessionsStore(transport),
+    online: createOnlineSessionsStore(transport),
     chart: createChartStore(transport, { candleLimit: settings.candleLimit }),
     signals: createSignalsStore(transport, { maxSignals: settings.maxSignals, loadLimit: settings.signalLoadLimit }),
     positions: createPositionsStore(transport),

@@ -8,6 +8,7 @@ describe('keyboard shortcuts', () => {
     expect(shortcutFor(press('1'))).toEqual({ type: 'screen', screen: 'trade' });
     expect(shortcutFor(press('5'))).toEqual({ type: 'screen', screen: 'settings' });
     expect(shortcutFor(press('b'))).toEqual({ type: 'backtest' });
+    expect(shortcutFor(press('l'))).toEqual({ type: 'live-panel' });
     expect(shortcutFor(press(']'))).toEqual({ type: 'timeframe', step: 1 });
     expect(shortcutFor(press('K'))).toEqual({ type: 'kill-switch' });
     expect(shortcutFor(press('k'))).toBeNull();

@@ -7,6 +7,7 @@ export type ShortcutAction =
   | { type: 'close' }
   | { type: 'backtest' }
   | { type: 'new-session' }
+  | { type: 'live-panel' }
   | { type: 'timeframe'; step: 1 | -1 }
   | { type: 'fit-chart' }
   | { type: 'acknowledge-alert' }
@@ -27,6 +28,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string; does: string }> = [
   ...SCREENS.map((screen) => ({ keys: screen.key, does: `${screen.label} screen` })),
   { keys: 'n', does: 'New session (focus the quick session starter)' },
   { keys: 'b', does: 'Run a backtest with the starter’s last choices' },
+  { keys: 'l', does: 'Online session panel (then Tab and Enter)' },
   { keys: '[ / ]', does: 'Previous / next chart timeframe' },
   { keys: 'f', does: 'Fit the chart to all bars' },
   { keys: 'a', does: 'Acknowledge the newest unacknowledged alert' },
@@ -54,6 +56,8 @@ export function shortcutFor(press: KeyPress): ShortcutAction | null {
       return { type: 'backtest' };
     case 'n':
       return { type: 'new-session' };
+    case 'l':
+      return { type: 'live-panel' };
     case '[':
       return { type: 'timeframe', step: -1 };
     case ']':

@@ -147,4 +147,25 @@ describe('sync', () => {
     await settle();
     expect(sent.filter((command) => command.name === 'sessions.list')).toEqual([]);
   });
+  test('reads each running online session’s phase on its interval, and leaves replays and finished sessions alone', async () => {
+    const online: SessionDto = { ...session, id: 'live-1', kind: 'live', status: 'created', dataSessionId: null };
+    const replay: SessionDto = { ...session, id: 'rep-1', kind: 'paper', status: 'running', dataSessionId: 'rec-1' };
+    const over: SessionDto = { ...session, id: 'live-0', kind: 'live', status: 'stopped', dataSessionId: null };
+    const answers: Partial<Record<CommandName, unknown>> = {
+      'sessions.list': [online, replay, over],
+      'sessions.online': { session: online, phase: 'reconciling', differences: [{ kind: 'exchange_only', instrumentId: 'BTC/USDT:USDT', detail: 'long 1' }], detail: '1 difference(s)' },
+    };
+    const { transport, sent, setState } = controllableTransport(answers);
+    const app = createAppState(transport, DEFAULT_RENDERER_SETTINGS);
+    const intervals = manualIntervals();
+    startSync(app, noFrames, intervals.timers);
+    setState('open');
+    await settle();
+    expect(sent.filter((command) => command.name === 'sessions.online')).toEqual([{ name: 'sessions.online', request: { sessionId: 'live-1' } }]);
+    expect(app.online.getState().byId['live-1']?.phase).toBe('reconciling');
+    sent.length = 0;
+    intervals.tick();
+    await settle();
+    expect(sent.filter((command) => command.name === 'sessions.online')).toEqual([{ name: 'sessions.online', request: { sessionId: 'live-1' } }]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { SessionDto } from '../../src-shared/contract/schemas';
 import type { FrameScheduler } from '../lib/frame-scheduler';
 import { suggestTimeframe } from '../features/chart/chart-store';
+import { isOnlineSession } from '../features/sessions/live-phase';
 import { isSessionActive, recordingOfSession } from '../features/sessions/sessions-store';
 import type { AppState } from './app-state';
 import { routeEvents } from './event-router';
@@ -42,6 +43,7 @@ export function startSync(app: AppState, scheduler: FrameScheduler, timers: Sync
     void app.credentials.getState().load();
     void app.market.getState().loadInstruments();
     await Promise.all([app.recordings.getState().refresh(), app.sessions.getState().refresh()]);
+    readOnlineSessions();
     const before = app.focus.getState();
     pickInitialFocus();
     const after = app.focus.getState();
@@ -62,6 +64,13 @@ export function startSync(app: AppState, scheduler: FrameScheduler, timers: Sync
     }
     const recording = app.recordings.getState().items[0];
     if (recording !== undefined) focus.focusRecording(recording.id, recording.instruments[0] ?? null);
+  };
+
+  /** The phase of every running online session (the panel and the status bar show it). */
+  const readOnlineSessions = (): void => {
+    for (const session of Object.values(app.sessions.getState().byId)) {
+      if (isOnlineSession(session) && isSessionActive(session)) void app.online.getState().refresh(session.id);
+    }
   };
 
   const onSessionsFinished = (sessions: SessionDto[]): void => {
@@ -85,6 +94,15 @@ export function startSync(app: AppState, scheduler: FrameScheduler, timers: Sync
   // Only a re-connection reloads: commands made while first connecting are queued, not lost.
   const stopWatchingLink = app.connection.subscribe((state, previous) => {
     if (state.link.state === 'open' && previous.link.state === 'lost') void loadEverything();
+  });
+
+  // an online session whose row changed (armed, failed, stopped) is read again at once, not at the next poll
+  const stopWatchingOnline = app.sessions.subscribe((state, previous) => {
+    if (state.byId === previous.byId) return;
+    for (const session of Object.values(state.byId)) {
+      const before = previous.byId[session.id];
+      if (isOnlineSession(session) && before !== undefined && before.status !== session.status && isSessionActive(session)) void app.online.getState().refresh(session.id);
+    }
   });
 
   const stopWatchingFocus = app.focus.subscribe((focus, previous) => {
@@ -115,6 +133,9 @@ export function startSync(app: AppState, scheduler: FrameScheduler, timers: Sync
   const chartTimer = timers.setInterval(() => {
     if (linkOpen() && app.chart.getState().live && !app.chart.getState().loading) void app.chart.getState().reload();
   }, app.settings.chartResyncMs);
+  const onlineTimer = timers.setInterval(() => {
+    if (linkOpen()) readOnlineSessions();
+  }, app.settings.onlineSessionPollMs);
   const healthTimer = timers.setInterval(() => {
     // While the link is down the banner says so; queuing health checks would only pile up.
     if (linkOpen()) void app.connection.getState().refreshHealth();
@@ -125,8 +146,10 @@ export function startSync(app: AppState, scheduler: FrameScheduler, timers: Sync
     timers.clearInterval(sessionTimer);
     timers.clearInterval(strategyTimer);
     timers.clearInterval(chartTimer);
+    timers.clearInterval(onlineTimer);
     stopRouting();
     stopWatchingLink();
     stopWatchingFocus();
+    stopWatchingOnline();
   };
 }

@@ -20,6 +20,8 @@ export interface UiState {
   highlightedAlertId: string | null;
   /** Bumped to ask the session starter to take keyboard focus. */
   starterFocusRequest: number;
+  /** Bumped to ask the online session panel to take keyboard focus. */
+  livePanelFocusRequest: number;
   /** Bumped to ask the chart to show every bar. */
   chartFitRequest: number;
   /** The trader silenced alert sounds in this window (settings can turn them off everywhere). */
@@ -29,6 +31,7 @@ export interface UiState {
   closeOverlay(): void;
   highlightAlert(alertId: string | null): void;
   focusStarter(): void;
+  focusLivePanel(): void;
   toggleMute(): void;
   fitChart(): void;
 }
@@ -41,6 +44,7 @@ export function createUiStore(): UiStore {
     overlay: null,
     highlightedAlertId: null,
     starterFocusRequest: 0,
+    livePanelFocusRequest: 0,
     soundMuted: false,
     chartFitRequest: 0,
     setScreen(screen) {
@@ -57,6 +61,9 @@ export function createUiStore(): UiStore {
     },
     focusStarter() {
       set((state) => ({ screen: 'trade', starterFocusRequest: state.starterFocusRequest + 1 }));
+    },
+    focusLivePanel() {
+      set((state) => ({ screen: 'trade', livePanelFocusRequest: state.livePanelFocusRequest + 1 }));
     },
     fitChart() {
       set((state) => ({ chartFitRequest: state.chartFitRequest + 1 }));

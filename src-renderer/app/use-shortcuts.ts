@@ -31,6 +31,9 @@ export function runShortcut(app: AppState, action: ShortcutAction): void {
     case 'new-session':
       ui.focusStarter();
       return;
+    case 'live-panel':
+      ui.focusLivePanel();
+      return;
     case 'timeframe':
       void app.chart.getState().stepTimeframe(action.step);
       return;

@@ -144,6 +144,9 @@ export function TradingChart() {
               <ErrorText>{error}</ErrorText>
             ) : loading ? (
               <EmptyState>Loading candles…</EmptyState>
+            ) : recordingId === null && sessionId !== null ? (
+              // online sessions replay no recording, and the engine offers no candle history for them yet
+              <EmptyState>No chart for live-feed sessions yet: the engine keeps no candle history for them.</EmptyState>
             ) : recordingId === null ? (
               <EmptyState>Import a recording or pick a session to see its chart.</EmptyState>
             ) : live ? (

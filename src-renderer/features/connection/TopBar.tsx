@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { useApp } from '../../app/app-context';
 import type { ConnectionState } from '../../transport';
 import { KillSwitchButton } from '../kill-switch/KillSwitch';
+import { LiveIndicator } from '../sessions/LiveIndicator';
 
 const LINK_LABEL: Record<ConnectionState, string> = {
   connecting: 'Connecting',
@@ -96,6 +97,7 @@ export function TopBar() {
       <button type="button" className="icon-button" onClick={() => ui.getState().openOverlay('help')} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" data-testid="help-button">
         ?
       </button>
+      <LiveIndicator />
       <KillSwitchButton />
     </header>
   );

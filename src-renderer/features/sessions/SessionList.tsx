@@ -4,6 +4,7 @@ import type { SessionDto } from '../../../src-shared/contract/schemas';
 import { useApp } from '../../app/app-context';
 import { formatDuration, formatTime } from '../../lib/format';
 import { EmptyState, ErrorText, Panel } from '../../ui/Panel';
+import { isOnlineSession } from './live-phase';
 import { FINISHED_STATUSES, recordingOfSession } from './sessions-store';
 
 function Progress({ session }: { session: SessionDto }) {
@@ -38,6 +39,7 @@ export function SessionList() {
         <ul className="list">
           {ordered.map((session) => {
             const percent = session.progress === null ? null : Math.round(session.progress * 100);
+            const online = isOnlineSession(session);
             return (
               <li key={session.id}>
                 <div
@@ -51,6 +53,8 @@ export function SessionList() {
                   data-testid="session-row"
                   data-session-id={session.id}
                   data-status={session.status}
+                  data-online={online ? 'true' : undefined}
+                  title={online ? 'Online session: select it to see its phase and actions in the session panel above' : undefined}
                 >
                   <div className="row-line">
                     <span className="list-row-title" title={session.name}>
@@ -62,7 +66,7 @@ export function SessionList() {
                     </span>
                   </div>
                   <div className="row-line list-row-sub">
-                    <span className={`badge badge-kind-${session.kind}`}>{session.kind}</span>
+                    <span className={`badge badge-kind-${session.kind}`}>{online && session.kind === 'paper' ? 'paper · live' : session.kind}</span>
                     <span className="mono">{session.instruments.join(', ')}</span>
                     <span className="row-end">
                       {formatTime(session.startedAt ?? session.createdAt)}
@@ -82,7 +86,8 @@ export function SessionList() {
                       </button>
                     ) : null}
                   </div>
-                  <Progress session={session} />
+                  {/* an online session has no end to progress towards */}
+                  {online ? null : <Progress session={session} />}
                   {session.error !== null ? <span className="error-inline">{session.error}</span> : null}
                 </div>
               </li>
