@@ -160,10 +160,13 @@ export class Decimal {
   /** Exact product; throws when the result needs more than 18 decimals unless a rounding is given. */
   mul(other: DecimalInput, rounding?: Rounding): Decimal {
     const product = this.raw * Decimal.toRaw(other);
-    if (rounding === undefined && product % SCALE !== 0n) {
+    if (rounding !== undefined) return new Decimal(divRound(product, SCALE, rounding));
+    // exact: one division and one check, not a remainder test followed by a rounding division
+    const quotient = product / SCALE;
+    if (quotient * SCALE !== product) {
       throw new PrecisionError(`${this.toString()} × ${Decimal.of(other).toString()} needs more than ${DECIMALS} decimals`);
     }
-    return new Decimal(divRound(product, SCALE, rounding ?? 'down'));
+    return new Decimal(quotient);
   }
   /** Division always states how it rounds. */
   div(other: DecimalInput, rounding: Rounding = 'half-even'): Decimal {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ClientOrderId, InstrumentId } from './ids';
+import { ClientOrderId, InstrumentId, SessionId, StrategyId, VenueOrderId } from './ids';
 import { canTransition, InvalidTransitionError, ORDER_STATUSES, ORDER_TRANSITIONS, TERMINAL_STATUSES, transition, type Order, type OrderStatus } from './order';
-import { Quantity } from './values';
+import { Price, Quantity } from './values';
 
 const newOrder = (): Order => ({
   clientOrderId: ClientOrderId('c-1'),
@@ -61,6 +61,14 @@ describe('order status transitions', () => {
     order = transition(order, 'CANCELED', 4);
     order = transition(order, 'FILLED', 5);
     expect(order.status).toBe('FILLED');
+  });
+
+  test('a transition changes only the status, the time and the reason; every other field is carried over', () => {
+    const order: Order = { ...newOrder(), venueOrderId: VenueOrderId('v-9'), strategyId: StrategyId('pump'), sessionId: SessionId('s-1'), price: Price.of('61000.5'), reason: 'entry' };
+    const submitted = transition(order, 'SUBMITTED', 7);
+    expect(submitted).toEqual({ ...order, status: 'SUBMITTED', updatedAt: 7 });
+    expect(Object.keys(submitted)).toEqual(Object.keys(order));
+    expect(transition(submitted, 'REJECTED', 8, 'insufficient margin')).toEqual({ ...order, status: 'REJECTED', updatedAt: 8, reason: 'insufficient margin' });
   });
 
   test('an order that never reached the venue cannot be filled', () => {

@@ -79,5 +79,42 @@ export interface Order {
 /** Returns the order in its new status; throws InvalidTransitionError when the table forbids it. */
 export function transition(order: Order, to: OrderStatus, at: number, reason: string | null = order.reason): Order {
   if (!canTransition(order.status, to)) throw new InvalidTransitionError(order.clientOrderId, order.status, to);
-  return { ...order, status: to, updatedAt: at, reason };
+  return orderWith(order, order.venueOrderId, to, order.filledQuantity, order.averageFillPrice, at, reason);
+}
+
+/**
+ * A copy of the order with the fields its life changes replaced. Written out field by field, in
+ * Order's own order, rather than spread: every order goes through several of these, and a spread
+ * of orders built in different places costs a generic (megamorphic) property copy each time.
+ */
+export function orderWith(
+  order: Order,
+  venueOrderId: VenueOrderId | null,
+  status: OrderStatus,
+  filledQuantity: Quantity,
+  averageFillPrice: Price | null,
+  updatedAt: number,
+  reason: string | null,
+): Order {
+  return {
+    clientOrderId: order.clientOrderId,
+    venueOrderId,
+    instrumentId: order.instrumentId,
+    strategyId: order.strategyId,
+    sessionId: order.sessionId,
+    side: order.side,
+    type: order.type,
+    quantity: order.quantity,
+    price: order.price,
+    triggerPrice: order.triggerPrice,
+    timeInForce: order.timeInForce,
+    reduceOnly: order.reduceOnly,
+    leverage: order.leverage,
+    status,
+    filledQuantity,
+    averageFillPrice,
+    createdAt: order.createdAt,
+    updatedAt,
+    reason,
+  };
 }

@@ -93,6 +93,28 @@ describe('OrderJournal', () => {
     expect(store.orders.get('o1')).toEqual(current);
   });
 
+  test('an order its owner says is journalled is not looked up before the work, and is written once after it', () => {
+    store.orders.upsert(order());
+    const { journalStore, writes } = recordingStore(store);
+    const lookups: string[] = [];
+    const journal = new OrderJournal({ ...journalStore, orders: { ...journalStore.orders, has: (id) => (lookups.push(id), store.orders.has(id)) } }, 's1');
+    let current = order({ status: 'ACCEPTED', venueOrderId: 'v1', updatedAt: 1_500 });
+    journal.stageOrderState('o1', () => current, false, true);
+    journal.stageOrderState('o2', () => order({ clientOrderId: 'o2' }));
+    journal.commit(() => {
+      journal.insertFill(fill());
+      current = order({ status: 'FILLED', venueOrderId: 'v1', filledQuantity: '3', averageFillPrice: '60000', updatedAt: 2_000 });
+    });
+    // o2 made no claim: its row is looked for (absent, so it is written before the work)
+    expect(lookups).toEqual(['o2']);
+    expect(writes).toEqual(['save o2 SUBMITTED', 'save o1 FILLED']);
+    expect(store.orders.get('o1')).toEqual(current);
+    // the claim lasts one commit: the next one looks again
+    journal.stageOrderState('o1', () => current);
+    journal.commit(() => undefined);
+    expect(lookups).toEqual(['o2', 'o1']);
+  });
+
   test('an order wrongly claimed new still ends up in its latest state', () => {
     store.orders.upsert(order());
     const journal = new OrderJournal(store, 's1');

@@ -35,6 +35,8 @@ export class OrderJournal {
   private readonly orders = new Map<string, OrderDto | (() => OrderDto)>();
   /** Staged orders their owner knows have never been written: written whole, without looking first. */
   private readonly newOrders = new Set<string>();
+  /** Staged orders their owner knows have a row (an earlier commit wrote it): no need to look for it. */
+  private readonly journalledOrders = new Set<string>();
   private readonly positions = new Map<string, PositionDto>();
   private pending: Promise<void> | null = null;
   private commits = 0;
@@ -54,10 +56,14 @@ export class OrderJournal {
    * twice within one batch (accepted, then filled) is formatted and written once. `isNew` says
    * the order was never written before: it is then written whole at once (an upsert), without
    * first trying the narrow update or looking for its row; a wrong claim never loses a write.
+   * `journalled` says a committed write already holds its row, so a commit with work (fills
+   * referencing the order) need not look for it before the work: the claim must be true, since the
+   * work's rows would otherwise reference a row written only after them.
    */
-  stageOrderState(clientOrderId: string, current: () => OrderDto, isNew = false): void {
+  stageOrderState(clientOrderId: string, current: () => OrderDto, isNew = false, journalled = false): void {
     this.orders.set(clientOrderId, current);
     if (isNew) this.newOrders.add(clientOrderId);
+    else if (journalled) this.journalledOrders.add(clientOrderId);
   }
 
   stagePosition(position: PositionDto): void {
@@ -100,6 +106,7 @@ export class OrderJournal {
     } finally {
       this.orders.clear();
       this.newOrders.clear();
+      this.journalledOrders.clear();
       this.positions.clear();
     }
   }
@@ -132,6 +139,7 @@ export class OrderJournal {
     for (const [clientOrderId, order] of this.orders) this.writeOrder(clientOrderId, order);
     this.orders.clear();
     this.newOrders.clear();
+    this.journalledOrders.clear();
   }
 
   /**
@@ -145,7 +153,7 @@ export class OrderJournal {
       return;
     }
     for (const [clientOrderId, order] of this.orders) {
-      if (!this.newOrders.has(clientOrderId) && orders.has(clientOrderId)) continue;
+      if (!this.newOrders.has(clientOrderId) && (this.journalledOrders.has(clientOrderId) || orders.has(clientOrderId))) continue;
       this.writeOrder(clientOrderId, order);
       this.orders.delete(clientOrderId);
       this.newOrders.delete(clientOrderId);

@@ -4,7 +4,7 @@ import { Decimal, type DecimalInput } from '../../../src-shared/domain/decimal';
 import type { Fill } from '../../../src-shared/domain/fill';
 import { ClientOrderId, FillId, InstrumentId, StrategyId, SessionId, VenueOrderId } from '../../../src-shared/domain/ids';
 import { notional as notionalOf, roundPrice, roundQuantity, type Instrument } from '../../../src-shared/domain/instrument';
-import { canTransition, TERMINAL_STATUSES, transition, type Order, type OrderSide, type OrderStatus } from '../../../src-shared/domain/order';
+import { canTransition, orderWith, TERMINAL_STATUSES, transition, type Order, type OrderSide, type OrderStatus } from '../../../src-shared/domain/order';
 import { Money, Price, Quantity } from '../../../src-shared/domain/values';
 import type { EventBus } from '../bus/types';
 import type { Clock, TimerHandle } from '../clock/clock';
@@ -148,12 +148,16 @@ interface ManagedOrder {
   cancelRequested: string | null;
   /** Recovered from the journal: SUBMITTED and not found means rejected, not "send again". */
   recovered: boolean;
+  /** The journal holds a row for it (its first write committed): a commit need not look for the row. */
+  journalled: boolean;
   lastError: string | null;
   /** Retries are used up: only look it up from now on, never send it again. */
   noResend: boolean;
   busy: boolean;
   settled: Array<(order: OrderDto) => void>;
   dto: OrderDto | null;
+  /** The quantity's text, formatted once: every state's DTO carries it. */
+  quantityText: string;
   /** What the journal calls for the order's row: its DTO at commit time. */
   current: (() => OrderDto) | null;
 }
@@ -162,7 +166,8 @@ const PAUSE_REASON = 'circuit_breaker_open';
 /** Purposes (journalled in `reason` while an order works) that mark an emergency close after a restart. */
 const EMERGENCY_PURPOSES: ReadonlySet<string> = new Set(['kill_switch', 'reconciliation_flatten', 'E1']);
 
-export function orderToDto(order: Order): OrderDto {
+/** `quantityText`: the quantity's text when the caller has it (an order's quantity never changes). */
+export function orderToDto(order: Order, quantityText: string = order.quantity.toString()): OrderDto {
   return {
     clientOrderId: order.clientOrderId,
     venueOrderId: order.venueOrderId,
@@ -171,7 +176,7 @@ export function orderToDto(order: Order): OrderDto {
     sessionId: order.sessionId,
     side: order.side,
     type: order.type,
-    quantity: order.quantity.toString(),
+    quantity: quantityText,
     price: order.price?.toString() ?? null,
     triggerPrice: order.triggerPrice?.toString() ?? null,
     timeInForce: order.timeInForce,
@@ -382,6 +387,7 @@ export class OrderManager {
       this.journalFailed(error);
       return { accepted: false, denial: this.risk.denyApproved(approval, 'journal_failure', `the order could not be journalled (${describe(error)}); it was not sent`, 100) };
     }
+    managed.journalled = true;
     const dto = this.dtoOf(managed);
     this.options.bus?.publish('order_created', dto);
     this.notifyUpdate(managed);
@@ -497,7 +503,7 @@ export class OrderManager {
     const managed: ManagedOrder = {
       order, instrument, meta, referencePrice, reservation, sendState: 'unsent', acknowledged: false, attempts: 0, cancelAttempts: 0, retryTimer: null,
       accounted: Decimal.fromRaw(order.filledQuantity.raw), accountedNotional: order.averageFillPrice === null ? Decimal.ZERO : order.averageFillPrice.mul(order.filledQuantity, 'half-even'), accountedCommission: Decimal.ZERO,
-      venueFilled: Decimal.fromRaw(order.filledQuantity.raw), cancelRequested: null, recovered: false, lastError: null, noResend: false, busy: false, settled: [], dto: null, current: null,
+      venueFilled: Decimal.fromRaw(order.filledQuantity.raw), cancelRequested: null, recovered: false, journalled: false, lastError: null, noResend: false, busy: false, settled: [], dto: null, quantityText: order.quantity.toString(), current: null,
     };
     this.orders.set(order.clientOrderId, managed);
     if (!TERMINAL_STATUSES.has(order.status)) this.working++;
@@ -507,12 +513,12 @@ export class OrderManager {
   /** `isNew`: the order's first write (submit), which the journal inserts without looking for a row. */
   private stage(managed: ManagedOrder, isNew = false): void {
     managed.current ??= () => this.dtoOf(managed); // one closure per order, not one per write
-    this.journal.stageOrderState(managed.order.clientOrderId, managed.current, isNew);
+    this.journal.stageOrderState(managed.order.clientOrderId, managed.current, isNew, managed.journalled);
   }
 
   /** The order's DTO, built once per state (journal, events and listeners share it; nobody mutates it). */
   private dtoOf(managed: ManagedOrder): OrderDto {
-    managed.dto ??= orderToDto(managed.order);
+    managed.dto ??= orderToDto(managed.order, managed.quantityText);
     return managed.dto;
   }
 
@@ -779,7 +785,10 @@ export class OrderManager {
    */
   private applyVenueState(managed: ManagedOrder, state: VenueOrderState, deriveFills: boolean): void {
     const now = this.clock.now();
-    if (state.venueOrderId !== null && managed.order.venueOrderId === null) this.setOrder(managed, { ...managed.order, venueOrderId: state.venueOrderId });
+    const order = managed.order;
+    if (state.venueOrderId !== null && order.venueOrderId === null) {
+      this.setOrder(managed, orderWith(order, state.venueOrderId, order.status, order.filledQuantity, order.averageFillPrice, order.updatedAt, order.reason));
+    }
     if (state.status !== 'SUBMITTED' && state.status !== 'INITIALIZED') managed.acknowledged = true;
     if (state.filledQuantity.gt(managed.venueFilled)) managed.venueFilled = Decimal.fromRaw(state.filledQuantity.raw);
     if (deriveFills) {
@@ -912,22 +921,17 @@ export class OrderManager {
     if (managed.sendState !== 'sent') managed.sendState = 'sent';
     const now = fill.tsEvent;
     const complete = managed.accounted.gte(managed.order.quantity);
-    let order: Order = {
-      ...managed.order,
-      venueOrderId: managed.order.venueOrderId ?? fill.venueOrderId,
-      filledQuantity: Quantity.fromRaw(managed.accounted.raw),
-      averageFillPrice: roundPrice(managed.instrument, managed.accountedNotional.div(managed.accounted, 'half-even')),
-      updatedAt: now,
-    };
+    const before = managed.order;
     const target: OrderStatus = complete ? 'FILLED' : 'PARTIALLY_FILLED';
-    // a partial fill after a cancel or expiry keeps the terminal status; the quantity still counts
-    if (!(TERMINAL_STATUSES.has(order.status) && !complete) && order.status !== target) {
-      if (canTransition(order.status, target)) order = transition(order, target, now);
-      else if (order.status === 'INITIALIZED') order = transition(transition(order, 'SUBMITTED', now), target, now);
-    } else if (order.status === 'PARTIALLY_FILLED' && target === 'PARTIALLY_FILLED') {
-      order = transition(order, 'PARTIALLY_FILLED', now);
-    }
-    this.setOrder(managed, order);
+    let status = before.status;
+    // a partial fill after a cancel or expiry keeps the terminal status; the quantity still counts.
+    // A fill without an acknowledgement seen first passes through SUBMITTED, which allows both targets.
+    if (status !== target && !(TERMINAL_STATUSES.has(status) && !complete) && (canTransition(status, target) || status === 'INITIALIZED')) status = target;
+    // one copy of the order per fill, its status moved along the transition table
+    this.setOrder(managed, orderWith(
+      before, before.venueOrderId ?? fill.venueOrderId, status, Quantity.fromRaw(managed.accounted.raw),
+      roundPrice(managed.instrument, managed.accountedNotional.div(managed.accounted, 'half-even')), now, before.reason,
+    ));
   }
 
   private derivedFill(managed: ManagedOrder, state: VenueOrderState, now: number): Fill {
@@ -993,6 +997,8 @@ export class OrderManager {
     if (instrument === undefined) return undefined;
     const order = orderFromDto(dto);
     const managed = this.manage(order, instrument, { purpose: dto.reason ?? 'unknown', strategyId: dto.strategyId, emergency: false }, order.price ?? order.averageFillPrice ?? instrument.tickSize, null);
+    // read from the journal, it has a row; a staged state may not have reached the disk yet
+    managed.journalled = staged === null;
     managed.sendState = 'sent';
     managed.acknowledged = order.status !== 'INITIALIZED' && order.status !== 'SUBMITTED';
     return managed;
@@ -1131,6 +1137,7 @@ export class OrderManager {
       const meta: OrderMeta = { purpose, strategyId: dto.strategyId, emergency: dto.reduceOnly && EMERGENCY_PURPOSES.has(purpose) };
       const managed = this.manage(order, instrument, meta, Price.fromRaw(reference.raw), reservation);
       managed.recovered = true;
+      managed.journalled = true;
       managed.sendState = order.status === 'INITIALIZED' ? 'unsent' : 'ambiguous';
       managed.acknowledged = order.status !== 'INITIALIZED' && order.status !== 'SUBMITTED';
       if (managed.acknowledged) managed.sendState = 'sent';

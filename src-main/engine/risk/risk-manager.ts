@@ -593,21 +593,17 @@ export class RiskManager {
     if (!capital.isPositive()) throw new Denied('no_capital', `account equity is ${capital.toString()}: nothing to trade with`, 100);
     // decisions compare exact decimals; the score is a float read of the same figures
     let score = 0;
-    const share = (value: Decimal, limit: Decimal): void => {
-      const ratio = limit.isPositive() ? Number(value.raw) / Number(limit.raw) : Number.POSITIVE_INFINITY;
-      if (ratio > score) score = ratio;
-    };
-    const hundred = (value: Decimal): Decimal => value.mul(HUNDRED);
+    // the score is the highest share of any limit used (a module function: no closures per order)
     const capitalLimits = this.capitalLimits(capital);
 
     const dayStart = this.dayStartEquity ?? capital;
-    share(hundred(Decimal.max(Decimal.ZERO, dayStart.sub(capital))), this.dailyLossLimit(dayStart));
-    share(hundred(Decimal.max(Decimal.ZERO, this.peakEquity.sub(capital))), this.drawdownLimit(this.peakEquity));
+    score = higherShare(score, Decimal.max(Decimal.ZERO, dayStart.sub(capital)).mul(HUNDRED), this.dailyLossLimit(dayStart));
+    score = higherShare(score, Decimal.max(Decimal.ZERO, this.peakEquity.sub(capital)).mul(HUNDRED), this.drawdownLimit(this.peakEquity));
 
     const margin = Decimal.fromRaw(order.margin.raw);
     const notional = Decimal.fromRaw(order.notional.raw);
     const positionLimit = capitalLimits.position;
-    share(margin, positionLimit);
+    score = higherShare(score, margin, positionLimit);
     if (margin.gt(positionLimit)) {
       throw new Denied('position_size', `margin ${margin.toFixed(2)} is above ${s.maxPositionPctOfCapital}% of capital (${positionLimit.toFixed(2)})`, 100, { margin: margin.toString(), limit: positionLimit.toString() });
     }
@@ -634,7 +630,7 @@ export class RiskManager {
 
     const symbolMargin = Decimal.fromRaw(this.account.positionMargin(order.instrumentId).raw).add(symbolReserved).add(margin);
     const symbolLimit = capitalLimits.concentration;
-    share(symbolMargin, symbolLimit);
+    score = higherShare(score, symbolMargin, symbolLimit);
     if (symbolMargin.gt(symbolLimit)) {
       throw new Denied('symbol_concentration', `${order.instrument.symbol} would hold margin ${symbolMargin.toFixed(2)}, above ${s.maxSymbolConcentrationPct}% of capital (${symbolLimit.toFixed(2)})`, 100, {
         symbolMargin: symbolMargin.toString(), limit: symbolLimit.toString(),
@@ -643,20 +639,20 @@ export class RiskManager {
 
     const usedAfter = Decimal.fromRaw(this.account.usedMargin().raw).add(reservedMargin).add(margin);
     const utilisationLimit = capitalLimits.marginUtilization;
-    share(usedAfter, utilisationLimit);
+    score = higherShare(score, usedAfter, utilisationLimit);
     if (usedAfter.gte(utilisationLimit)) {
       const utilisation = pct(usedAfter, capital);
       throw new Denied('margin_utilization', `margin utilisation would be ${utilisation.toFixed(2)}%, at or above the ${s.maxMarginUtilizationPct}% limit`, 100, { utilisationPercent: utilisation.toFixed(4) });
     }
 
     if (this.stagedCaps) {
-      share(notional, l.orderNotional);
+      score = higherShare(score, notional, l.orderNotional);
       if (notional.gt(l.orderNotional)) {
         throw new Denied('max_order_notional', `order notional ${notional.toFixed(2)} is above the live cap of ${s.maxOrderNotional}`, 100, { notional: notional.toString() });
       }
       let exposure = reservedNotional.add(notional);
       for (const position of this.account.openPositions()) exposure = exposure.add(this.account.markNotional(position.instrumentId));
-      share(exposure, l.totalExposure);
+      score = higherShare(score, exposure, l.totalExposure);
       if (exposure.gt(l.totalExposure)) {
         throw new Denied('max_total_exposure', `total exposure would be ${exposure.toFixed(2)}, above the live cap of ${s.maxTotalExposure}`, 100, { exposure: exposure.toString() });
       }
@@ -764,4 +760,10 @@ function describeProposal(proposal: Partial<OrderProposal> | Record<string, unkn
     else if (typeof value === 'bigint') out[key] = value.toString();
   }
   return out;
+}
+
+/** The larger of `score` and value's share of limit (a float read for the risk score; the decisions compare exact decimals). */
+function higherShare(score: number, value: Decimal, limit: Decimal): number {
+  const ratio = limit.isPositive() ? Number(value.raw) / Number(limit.raw) : Number.POSITIVE_INFINITY;
+  return ratio > score ? ratio : score;
 }

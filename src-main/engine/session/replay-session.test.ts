@@ -249,6 +249,26 @@ describe('replay controls', () => {
     expect(result.metrics.fingerprint).toBe(plain.metrics.fingerprint);
   });
 
+  test('the signals published before a pause are in the signal history while the replay is paused', async () => {
+    const session = replay(tradesOnly, [definition()], { hostClock: host });
+    const sessionId = `replay-test-${sessionCounter}`;
+    const published: string[] = [];
+    session.bus.subscribe('signal_generated', (signal) => {
+      published.push(signal.id);
+      // the signal history is written in batches: a pause must not leave any of them unwritten
+      if (published.length === 3) session.pause();
+    }, 'test');
+    const done = session.run(() => undefined);
+    while (!session.controls().paused || published.length < 3) await turns(1);
+    await turns(3);
+    const stored = store.signals.listBySession(sessionId).map((s) => s.id);
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect([...stored].sort()).toEqual([...published].sort());
+    session.stop();
+    await done;
+    expect(store.signals.listBySession(sessionId)).toHaveLength(published.length);
+  });
+
   test('a forward seek in a real-time replay fast-forwards without pacing', async () => {
     const plain = await replay(tradesOnly, [definition()]).run(() => undefined);
     const session = replay(tradesOnly, [definition()], { hostClock: host, speed: 1 });

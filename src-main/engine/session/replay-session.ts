@@ -112,6 +112,12 @@ class Pipeline {
   orderWork = false;
   private started: Promise<void> | null = null;
   private lastState: InstrumentState | null = null;
+  /**
+   * Signals not yet written: one SQLite commit per signal cost more than the order journal in a
+   * busy backtest, so they are written together when the replay yields (flushSignals). The bus
+   * still hears each one at once.
+   */
+  private pendingSignals: SignalDto[] = [];
 
   constructor(
     private readonly options: ReplaySessionOptions,
@@ -134,7 +140,7 @@ class Pipeline {
       signalSlots: settings.strategy.signalSlots,
       sessionId,
       onSignal: (signal: SignalDto) => {
-        options.store.signals.insert(signal);
+        this.pendingSignals.push(signal);
         this.bus.publish('signal_generated', signal);
       },
       onEntry: (request) => {
@@ -296,7 +302,24 @@ class Pipeline {
     await this.stack.orders.cancelAll({ reason: 'replay_ended' });
     await drain();
     await this.stack.stop();
+    this.flushSignals();
     this.bus.shutdown();
+  }
+
+  /** Writes the signals generated since the last call, in one transaction, in the order they came. */
+  flushSignals(): void {
+    const signals = this.pendingSignals;
+    if (signals.length === 0) return;
+    this.pendingSignals = [];
+    const store = this.options.store;
+    try {
+      store.transaction(() => {
+        for (const signal of signals) store.signals.insert(signal);
+      });
+    } catch (error) {
+      // the signal history is a record for the trader, not the order journal: the replay goes on
+      this.options.logger.error('signals could not be written', { count: signals.length, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private workStarted(): void {
@@ -477,7 +500,13 @@ export class ReplaySession {
   /** Runs to the end of the data (or until stop()); progress (0..1) is reported as it goes. */
   async run(onProgress: (progress: number) => void): Promise<ReplayResult> {
     for (;;) {
-      const outcome = await this.pass(onProgress);
+      let outcome: 'end' | 'restart';
+      try {
+        outcome = await this.pass(onProgress);
+      } finally {
+        // whatever ended the pass, the signals it generated are on record
+        this.pipeline.flushSignals();
+      }
       if (outcome !== 'restart') break;
       await this.pipeline.stop();
       this.options.store.resetSessionExecution(this.options.session.id);
@@ -598,6 +627,7 @@ export class ReplaySession {
           return 'restart';
         }
         if (this.paused && this.seekTarget === null) {
+          pipeline.flushSignals();
           await this.waitForControl(Number.POSITIVE_INFINITY);
           continue; // re-read everything: the wake-up may have been a stop or a seek
         }
@@ -619,6 +649,7 @@ export class ReplaySession {
         }
         const wait = paceOriginHost + (ts - paceOriginData) / this.speed - host.now();
         if (wait > 0) {
+          pipeline.flushSignals();
           // a control call (pause, speed, seek, stop) cuts the wait short
           await this.waitForControl(wait);
           if (seenVersion !== this.controlVersion) continue;
@@ -652,6 +683,7 @@ export class ReplaySession {
           lastProgress = progress;
           onProgress(progress);
         }
+        pipeline.flushSignals();
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = host.now();
       }
