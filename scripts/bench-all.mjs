@@ -87,7 +87,9 @@ console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`)
 for (const row of rows) console.log(line(row));
 
 const output = path.join(root, 'bench-results.json');
-writeFileSync(output, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}`, results, failures }, null, 2)}\n`);
+// the agreed format: a plain array of {name, value, unit, baseline, ratio} (plus the file it came from)
+writeFileSync(output, `${JSON.stringify(results.map((r) => ({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline, ratio: r.ratio, file: r.file })), null, 2)}\n`);
+console.log(`node ${process.version} on ${process.platform}-${process.arch}, ${new Date().toISOString()}`);
 console.log(`\nwrote ${path.relative(root, output)}`);
 
 if (failures.length > 0) {
