@@ -272,3 +272,22 @@ export function indicatorTypeOf(indicatorId: string, variantType?: (name: string
   if ('named' in parsed.value) return variantType?.(parsed.value.named);
   return isIndicatorType(parsed.value.type) ? parsed.value.type : undefined;
 }
+
+/**
+ * Validates the strategies of a request: all of them, so one error names every failing strategy
+ * and path (`request.strategies[i].<path>`), or the definitions in order.
+ */
+export function validateStrategies(raws: readonly unknown[], pathPrefix = 'request.strategies'): Result<StrategyDefinition[]> {
+  const definitions: StrategyDefinition[] = [];
+  const problems: string[] = [];
+  const paths: string[] = [];
+  raws.forEach((raw, index) => {
+    const validated = validateStrategy(raw);
+    if (validated.ok) definitions.push(validated.value);
+    else {
+      problems.push(`strategies[${index}]: ${validated.error.message}`);
+      paths.push(...(validated.error.paths ?? []).map((p) => `${pathPrefix}[${index}].${p}`));
+    }
+  });
+  return problems.length > 0 ? err('validation', problems.join('; '), paths) : ok(definitions);
+}

@@ -120,6 +120,8 @@ export interface PositionSyncOptions {
   closer?: { closePosition(input: ClosePositionInput): Promise<SubmitOutcome | null> };
   /** Working orders on an instrument (the order manager's openOrders().length). */
   workingOrders?: (instrumentId: string) => number;
+  /** A sync succeeded at this clock time (metrics: position_sync_last_success_timestamp). */
+  onSynced?: (ts: number) => void;
   /** A local position was closed by adopting the exchange's truth (tell the strategy engine). */
   onPositionClosedOutside?: (instrumentId: string, strategyId: string | null, trade: RoundTrip | null) => void;
   logger?: Logger;
@@ -230,6 +232,7 @@ export class PositionSync {
     for (const id of this.differenceAlerts.keys()) if (!differing.has(id)) this.differenceAlerts.delete(id);
     for (const dto of updated) this.options.bus?.publish('position_updated', dto);
     this.lastSuccess = now;
+    this.options.onSynced?.(now);
     this.failures = 0;
     this.latest = report;
     return report;

@@ -31,6 +31,21 @@ export interface ExecutionMetricsHooks {
   setDailyLossPercent(percent: number): void;
 }
 
+export interface TradingSnapshot {
+  openPositions: number;
+  currency: string;
+  net: Money;
+  unrealized: Money;
+}
+
+/** The kill switch's reports of several sessions, added up for the engine-wide control. */
+export function killSwitchTotals(reports: readonly KillSwitchReport[]): { cancelledOrders: number; flattenedPositions: number } {
+  return {
+    cancelledOrders: reports.reduce((n, r) => n + r.cancelledOrders, 0),
+    flattenedPositions: reports.reduce((n, r) => n + r.closeOrders + r.alreadyClosing, 0),
+  };
+}
+
 /** The strategy engine as the execution layer sees it. */
 export interface StrategySink {
   onEntryResult(strategyId: string, instrumentId: string, result: EntryResult): boolean;
@@ -124,6 +139,7 @@ export class TradingStack {
       ? new PositionSync({
         venue, breaker: this.breaker, clock, settings: settings.positionSync, account: this.account, bus, store, closer: this.orders,
         workingOrders: (instrumentId) => this.orders.openOrders(instrumentId).length, idFactory: alertIds('sync'),
+        ...(options.metrics !== undefined ? { onSynced: (ts: number) => options.metrics?.setPositionSyncSuccess(venue.name, ts) } : {}),
         onPositionClosedOutside: (instrumentId, strategyId, trade) => {
           this.protections.onPosition(instrumentId, 'FLAT');
           // a close the exchange did (liquidation, by hand) counts for the loss streak and the day's loss like any other
@@ -256,6 +272,12 @@ export class TradingStack {
     return this.protections.set(instrumentId, levels, mark === null ? null : mark.toNumber());
   }
 
+  /** Open positions and PnL for the engine status (tray, status bar). */
+  tradingSnapshot(): TradingSnapshot {
+    const account = this.account;
+    return { openPositions: account.openPositionCount(), currency: account.currency, net: account.equity().minus(account.startingCapital), unrealized: account.totalUnrealizedPnl() };
+  }
+
   engageKillSwitch(reason = 'kill_switch'): Promise<KillSwitchReport> {
     return this.killSwitch.engage(reason);
   }
@@ -280,14 +302,6 @@ export class TradingStack {
       },
       onFill: () => metrics.setDailyLossPercent(this.dailyLossPercent()),
     }));
-    if (this.positionSync !== null) {
-      const sync = this.positionSync;
-      const timer = clock.setInterval(() => {
-        const at = sync.lastSuccessAt();
-        if (at !== null) metrics.setPositionSyncSuccess(venue.name, at);
-      }, 1_000);
-      this.disposers.push(() => clock.clearInterval(timer));
-    }
   }
 
   /**

@@ -9,10 +9,10 @@ import { Decimal } from '../../../src-shared/domain/decimal';
 import type { InstrumentId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
 import { Money } from '../../../src-shared/domain/values';
-import { strategyId, validateStrategy, type StrategyDefinition } from '../../../src-shared/strategy/schema';
+import { strategyId, validateStrategies, type StrategyDefinition } from '../../../src-shared/strategy/schema';
 import type { Clock } from '../clock/clock';
 import type { StreamingExchange } from '../data/live-feed';
-import type { ExecutionMetricsHooks } from '../execution/trading-stack';
+import { killSwitchTotals, type ExecutionMetricsHooks } from '../execution/trading-stack';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
 import { PaperVenue, paperVenueSettings } from '../venues/paper-venue';
@@ -69,18 +69,9 @@ export class OnlineSessionService {
   constructor(private readonly options: OnlineSessionServiceOptions) {}
 
   async start(request: { kind: 'paper' | 'live'; symbols: string[]; strategies: unknown[]; capital: string }): Promise<Result<LiveSessionDto>> {
-    const definitions: StrategyDefinition[] = [];
-    const problems: string[] = [];
-    const paths: string[] = [];
-    request.strategies.forEach((raw, index) => {
-      const validated = validateStrategy(raw);
-      if (validated.ok) definitions.push(validated.value);
-      else {
-        problems.push(`strategies[${index}]: ${validated.error.message}`);
-        paths.push(...(validated.error.paths ?? []).map((p) => `request.strategies[${index}].${p}`));
-      }
-    });
-    if (problems.length > 0) return err('validation', problems.join('; '), paths);
+    const validated = validateStrategies(request.strategies);
+    if (!validated.ok) return validated;
+    const definitions = validated.value;
     const symbols = [...new Set(request.symbols)];
     if (request.kind === 'live') {
       const refused = await this.options.exchange.gate();
@@ -215,11 +206,7 @@ export class OnlineSessionService {
 
   /** The kill switch over the online sessions: each session's own kill switch. */
   async flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
-    const reports = await Promise.all([...this.running.values()].map((online) => online.stack.engageKillSwitch(reason)));
-    return {
-      cancelledOrders: reports.reduce((n, r) => n + r.cancelledOrders, 0),
-      flattenedPositions: reports.reduce((n, r) => n + r.closeOrders + r.alreadyClosing, 0),
-    };
+    return killSwitchTotals(await Promise.all([...this.running.values()].map((online) => online.stack.engageKillSwitch(reason))));
   }
 
   resumeTrading(): void {
@@ -230,9 +217,7 @@ export class OnlineSessionService {
     const out: Array<{ session: SessionDto; openPositions: number; currency: string; net: Money; unrealized: Money }> = [];
     for (const [id, online] of this.running) {
       const session = this.options.store.sessions.get(id);
-      if (session === null) continue;
-      const account = online.stack.account;
-      out.push({ session, openPositions: account.openPositionCount(), currency: account.currency, net: account.equity().minus(account.startingCapital), unrealized: account.totalUnrealizedPnl() });
+      if (session !== null) out.push({ session, ...online.stack.tradingSnapshot() });
     }
     return out;
   }

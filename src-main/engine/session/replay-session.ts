@@ -13,7 +13,7 @@ import { SimulatedClock, type Clock } from '../clock/clock';
 import { OrderBook, type Level } from '../data/order-book';
 import type { Account } from '../execution/accounting';
 import type { KillSwitchReport } from '../risk/kill-switch';
-import { TradingStack } from '../execution/trading-stack';
+import { TradingStack, type TradingSnapshot } from '../execution/trading-stack';
 import { PaperVenue, paperVenueSettings } from '../venues/paper-venue';
 import { InstrumentIndicators, UNREALIZED_PNL_PCT } from '../indicators/registry';
 import type { Logger } from '../ops/logger';
@@ -556,9 +556,8 @@ export class ReplaySession {
   }
 
   /** Open positions and PnL for the engine status (tray, status bar). */
-  tradingSnapshot(): { openPositions: number; currency: string; net: Money; unrealized: Money } {
-    const account = this.pipeline.execution.account;
-    return { openPositions: account.openPositionCount(), currency: this.options.capital.currency, net: account.equity().minus(this.options.capital), unrealized: account.totalUnrealizedPnl() };
+  tradingSnapshot(): TradingSnapshot {
+    return this.pipeline.execution.tradingSnapshot();
   }
 
   /** Ends the run where it is; run() then stops the pipeline and resolves with the result so far. */

@@ -8,12 +8,11 @@ import type { ReplayStateDto } from '../../../src-shared/contract/session-comman
 import type { InstrumentId } from '../../../src-shared/domain/ids';
 import type { Instrument } from '../../../src-shared/domain/instrument';
 import { Money } from '../../../src-shared/domain/values';
-import { validateStrategy, type StrategyDefinition } from '../../../src-shared/strategy/schema';
-import { strategyId } from '../../../src-shared/strategy/schema';
+import { strategyId, validateStrategies } from '../../../src-shared/strategy/schema';
 import type { Clock } from '../clock/clock';
 import type { Logger } from '../ops/logger';
 import type { Store } from '../store/store';
-import type { TradingStack } from '../execution/trading-stack';
+import { killSwitchTotals, type TradingStack } from '../execution/trading-stack';
 import type { ReplayResult } from './replay-session';
 import { ReplaySession } from './replay-session';
 
@@ -48,18 +47,9 @@ export class SessionService {
     const { store, instruments } = this.options;
     const recording = store.recordings.get(request.recordingId);
     if (recording === null) return err('not_found', `no recording ${request.recordingId}`, ['request.recordingId']);
-    const definitions: StrategyDefinition[] = [];
-    const problems: string[] = [];
-    const paths: string[] = [];
-    request.strategies.forEach((raw, index) => {
-      const validated = validateStrategy(raw);
-      if (validated.ok) definitions.push(validated.value);
-      else {
-        problems.push(`strategies[${index}]: ${validated.error.message}`);
-        paths.push(...(validated.error.paths ?? []).map((p) => `request.strategies[${index}].${p}`));
-      }
-    });
-    if (problems.length > 0) return err('validation', problems.join('; '), paths);
+    const validated = validateStrategies(request.strategies);
+    if (!validated.ok) return validated;
+    const definitions = validated.value;
     const unknown = recording.instruments.filter((id) => !instruments.has(id as InstrumentId));
     if (unknown.length > 0) return err('validation', `recording ${recording.id} has instruments with no specification: ${unknown.join(', ')}`, ['request.recordingId']);
 
@@ -213,14 +203,7 @@ export class SessionService {
 
   /** The kill switch over the paper sessions: each session's own kill switch (halt, cancel, flatten). */
   async flattenAll(reason: string): Promise<{ cancelledOrders: number; flattenedPositions: number }> {
-    let cancelledOrders = 0;
-    let flattenedPositions = 0;
-    const reports = await Promise.all([...this.running.values()].map(({ session }) => session.flatten(reason)));
-    for (const report of reports) {
-      cancelledOrders += report.cancelledOrders;
-      flattenedPositions += report.closeOrders + report.alreadyClosing;
-    }
-    return { cancelledOrders, flattenedPositions };
+    return killSwitchTotals(await Promise.all([...this.running.values()].map(({ session }) => session.flatten(reason))));
   }
 
   /** The trader lifted the kill switch: every running session's risk manager trades again. */
